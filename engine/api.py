@@ -1,0 +1,57 @@
+"""The Python API: load a rulebook once, decide many cases with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engine.evaluate import decide as _decide
+from engine.result import Result
+from engine.rulebook import model as m
+from engine.rulebook.facts import FactChecker
+from engine.rulebook.loader import load_file
+from engine.rulebook.registry import load_cached, resolve
+
+
+class Book:
+    """A compiled rulebook ready to decide cases. Immutable and safe to share."""
+
+    def __init__(self, model: m.Rulebook) -> None:
+        self.model = model
+        self.facts = FactChecker(model)
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def sha256(self) -> str:
+        return self.model.sha256
+
+    @property
+    def file(self) -> str:
+        return self.model.file
+
+    def decide(self, facts: Any, as_of: Any = None, language: str = "en", trace: bool = True) -> Result:
+        """Evaluate one case. Raises BadInput for facts that break the fact schema."""
+        return _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+
+    def normalise(self, facts: Any) -> dict[str, Any]:
+        return self.facts.normalise(facts)
+
+    def __repr__(self) -> str:
+        return f"<Book {self.id} {self.version} {self.sha256[:12]}>"
+
+
+def _build(path: Path) -> Book:
+    return Book(load_file(path))
+
+
+def load(reference: str | Path) -> Book:
+    """A rulebook by id (`ru.invoice_adjustment`) or by path to its YAML file."""
+    path = resolve(str(reference))
+    return load_cached(path, _build)

@@ -1,0 +1,380 @@
+"""Evaluating a rulebook against the facts of one case.
+
+Hit policies, effective dating of rules and parameters, three-valued handling of
+missing facts, and the trace an auditor reads. The compiled closures do the arithmetic;
+this module decides which rules run, in what order, and what is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any
+
+from engine import jsonout
+from engine.language.dates import parse_iso_date
+from engine.language.errors import EvaluationError
+from engine.language.values import MISSING, contains_missing, to_text
+from engine.result import DecisionResult, Result
+from engine.rulebook import model as m
+from engine.rulebook.facts import BadInput, FactChecker
+
+DECIMAL_CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Outcome:
+    __slots__ = ("value", "rules", "missing", "determined")
+
+    def __init__(self, value: Any, rules: list[m.Rule], missing: list[str], determined: bool) -> None:
+        self.value = value
+        self.rules = rules  # the rule that decided, or every matching rule of `collect`
+        self.missing = missing
+        self.determined = determined
+
+
+class Evaluation:
+    """One case in progress: the `ctx` the compiled expressions receive."""
+
+    def __init__(self, book: m.Rulebook, facts: dict[str, Any], as_of: dt.date, tracing: bool) -> None:
+        self.book = book
+        self.facts = facts
+        self.as_of = as_of
+        self.tracing = tracing
+        self.missing: list[str] = []
+        self.reads: dict[Any, Any] | None = None
+        self.trace: list[dict[str, Any]] = []
+        self._derived: dict[str, tuple[Any, list[str]]] = {}
+        self._decisions: dict[str, _Outcome] = {}
+
+    # -- what expressions reach ------------------------------------------------------
+
+    def derived(self, name: str) -> Any:
+        cached = self._derived.get(name)
+        if cached is None:
+            outer_missing, outer_reads = self.missing, self.reads
+            self.missing = []
+            self.reads = {} if self.tracing else None
+            try:
+                value = self.book.derived[name].expression.fn(self, None)  # type: ignore[misc]
+                cached = (value, self.missing)
+                if self.tracing:
+                    entry = {"derived": name, "outcome": "unknown" if contains_missing(value) else "computed"}
+                    entry.update(self._reads_for_trace(self.reads or {}))
+                    if contains_missing(value):
+                        entry["missing"] = sorted(set(self.missing))
+                    entry["value"] = jsonout.plain(value)
+                    self.trace.append(entry)
+            finally:
+                self.missing, self.reads = outer_missing, outer_reads
+            self._derived[name] = cached
+        value, missing = cached
+        if missing and contains_missing(value):
+            self.missing.extend(missing)
+        if self.reads is not None:
+            self.reads[name] = value
+        return value
+
+    def decision(self, name: str) -> Any:
+        outcome = self._decisions.get(name)
+        if outcome is None:
+            outer_missing, outer_reads = self.missing, self.reads
+            try:
+                outcome = self.evaluate_decision(self.book.decisions[name])
+            finally:
+                self.missing, self.reads = outer_missing, outer_reads
+        if not outcome.determined:
+            self.missing.extend(outcome.missing)
+        value = outcome.value if outcome.determined else MISSING
+        if self.reads is not None:
+            self.reads[name] = value
+        return value
+
+    def parameter(self, name: str) -> Any:
+        entry = self.book.parameters[name].at(self.as_of)
+        value = MISSING if entry is None else entry.value
+        if self.reads is not None:
+            self.reads[name] = value
+        return value
+
+    def parameter_on(self, name: str, day: dt.date) -> Any:
+        entry = self.book.parameters[name].at(day)
+        value = MISSING if entry is None else entry.value
+        if self.reads is not None:
+            self.reads[(name, day)] = value
+        return value
+
+    # -- decisions -------------------------------------------------------------------
+
+    def evaluate_decision(self, decision: m.Decision) -> _Outcome:
+        existing = self._decisions.get(decision.name)
+        if existing is not None:
+            return existing
+        policy = decision.hit_policy
+        collected: list[Any] = []
+        matched: list[tuple[m.Rule, Any]] = []
+        unknown_missing: list[str] = []
+        undetermined = False
+        chosen: _Outcome | None = None
+        for rule in decision.rules:
+            if not rule.in_force(self.as_of):
+                if self.tracing:
+                    self._trace_rule(decision, rule, "not_in_force", {}, [], None)
+                continue
+            self.missing = []
+            self.reads = {} if self.tracing else None
+            condition = rule.when.fn(self, None) if rule.when is not None else True  # type: ignore[misc]
+            if condition is True:
+                value = rule.expr.fn(self, None) if rule.expr is not None else rule.value  # type: ignore[misc]
+                if contains_missing(value):
+                    if self.tracing:
+                        self._trace_rule(decision, rule, "true", self.reads or {}, self.missing, MISSING)
+                    unknown_missing.extend(self.missing)
+                    undetermined = True
+                    if policy == "first":
+                        break
+                    continue
+                if self.tracing:
+                    self._trace_rule(decision, rule, "true", self.reads or {}, [], value)
+                if policy == "first":
+                    chosen = _Outcome(value, [rule], [], True)
+                    break
+                matched.append((rule, value))
+                if policy == "collect":
+                    if isinstance(value, list):
+                        collected.extend(value)
+                    elif value is not None:
+                        collected.append(value)
+            elif condition is False:
+                if self.tracing:
+                    self._trace_rule(decision, rule, "false", self.reads or {}, [], None)
+            else:
+                if self.tracing:
+                    self._trace_rule(decision, rule, "unknown", self.reads or {}, self.missing, None)
+                unknown_missing.extend(self.missing)
+                undetermined = True
+                if policy == "first":
+                    break
+        self.missing, self.reads = [], None
+        if chosen is None:
+            chosen = self._settle(decision, policy, matched, collected, undetermined, unknown_missing)
+        self._decisions[decision.name] = chosen
+        return chosen
+
+    def _settle(
+        self,
+        decision: m.Decision,
+        policy: str,
+        matched: list[tuple[m.Rule, Any]],
+        collected: list[Any],
+        undetermined: bool,
+        unknown_missing: list[str],
+    ) -> _Outcome:
+        if policy == "unique" and len(matched) > 1:
+            ids = ", ".join(rule.id for rule, _ in matched)
+            raise EvaluationError(
+                f"{self.book.file}: decision {decision.name!r} has hit policy unique, "
+                f"but rules {ids} all apply to this case"
+            )
+        if policy == "unique" and len(matched) == 1:
+            # The rulebook promises at most one rule applies, so unknown others are moot.
+            rule, value = matched[0]
+            return _Outcome(value, [rule], [], True)
+        if undetermined:
+            return _Outcome(None, [], sorted(set(unknown_missing)), False)
+        if policy == "collect":
+            return _Outcome(collected, [rule for rule, _ in matched], [], True)
+        if decision.has_default:
+            if self.tracing:
+                self.trace.append({"decision": decision.name, "rule": None, "outcome": "default", "value": jsonout.plain(decision.default)})
+            return _Outcome(decision.default, [], [], True)
+        raise EvaluationError(
+            f"{self.book.file}: no rule of decision {decision.name!r} applies to this case "
+            f"(as of {self.as_of.isoformat()}) and the decision declares no default"
+        )
+
+    # -- trace -----------------------------------------------------------------------
+
+    def _reads_for_trace(self, reads: dict[Any, Any]) -> dict[str, Any]:
+        book = self.book
+        facts: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        parameters: dict[str, Any] = {}
+        for key, value in reads.items():
+            if isinstance(key, tuple):
+                name, day = key
+                entry = book.parameters[name].at(day)
+                parameters[f"{name}@{day.isoformat()}"] = {
+                    "value": jsonout.plain(value),
+                    "on": day.isoformat(),
+                    "from": entry.since.isoformat() if entry else None,
+                    "citations": list(entry.citations) if entry else [],
+                }
+            elif key in book.facts:
+                facts[key] = jsonout.plain(value)
+            elif key in book.parameters:
+                entry = book.parameters[key].at(self.as_of)
+                parameters[key] = {
+                    "value": jsonout.plain(value),
+                    "on": self.as_of.isoformat(),
+                    "from": entry.since.isoformat() if entry else None,
+                    "citations": list(entry.citations or book.parameters[key].citations) if entry else [],
+                }
+            else:
+                values[key] = jsonout.plain(value)
+        out: dict[str, Any] = {"facts": facts}
+        if values:
+            out["values"] = values
+        if parameters:
+            out["parameters"] = parameters
+        return out
+
+    def _trace_rule(
+        self,
+        decision: m.Decision,
+        rule: m.Rule,
+        outcome: str,
+        reads: dict[Any, Any],
+        missing: list[str],
+        value: Any,
+    ) -> None:
+        entry: dict[str, Any] = {"decision": decision.name, "rule": rule.id, "outcome": outcome}
+        if rule.valid_from or rule.valid_to:
+            entry["in_force"] = {
+                "from": rule.valid_from.isoformat() if rule.valid_from else None,
+                "to": rule.valid_to.isoformat() if rule.valid_to else None,
+            }
+        if outcome != "not_in_force":
+            entry.update(self._reads_for_trace(reads))
+        if missing:
+            entry["missing"] = sorted(set(missing))
+        if outcome == "true":
+            entry["value"] = jsonout.plain(value)
+        entry["citations"] = list(rule.citations)
+        self.trace.append(entry)
+
+
+def parse_as_of(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_iso_date(value.strip())
+        except ValueError:
+            pass
+    raise BadInput(f"as_of: expected a date YYYY-MM-DD, got {value!r}", "as_of")
+
+
+def explain_text(book: m.Rulebook, rule: m.Rule, language: str, ev: Evaluation, value: Any) -> str | None:
+    template = rule.explanation.get(language) or rule.explanation.get("en")
+    if template is None:
+        return None
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "value":
+            return to_text(value)
+        if name in ev.facts:
+            return to_text(ev.facts[name])
+        if name in book.parameters:
+            entry = book.parameters[name].at(ev.as_of)
+            return to_text(entry.value) if entry else "—"
+        if name in book.derived:
+            saved = ev.missing, ev.reads
+            ev.missing, ev.reads = [], None
+            try:
+                return to_text(ev.derived(name))
+            finally:
+                ev.missing, ev.reads = saved
+        if name in book.decisions:
+            outcome = ev._decisions.get(name)  # noqa: SLF001
+            return to_text(outcome.value) if outcome and outcome.determined else "—"
+        return match.group(0)
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+def decide(
+    book: m.Rulebook,
+    checker: FactChecker,
+    facts: Any,
+    as_of: Any = None,
+    language: str = "en",
+    trace: bool = True,
+) -> Result:
+    normalised = checker.normalise(facts, language)
+    if as_of is not None:
+        day, source = parse_as_of(as_of), "argument"
+    elif book.as_of_fact and book.as_of_fact in normalised:
+        day, source = normalised[book.as_of_fact], f"fact:{book.as_of_fact}"
+    else:
+        day, source = dt.date.today(), "today"
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        ev = Evaluation(book, normalised, day, trace)
+        if book.constraints:
+
+            def holds(constraint: m.Constraint) -> Any:
+                ev.missing, ev.reads = [], None
+                return constraint.condition.fn(ev, None)  # type: ignore[misc]
+
+            checker.check_constraints(normalised, holds, language)
+        results: dict[str, DecisionResult] = {}
+        missing: set[str] = set()
+        for name, decision in book.decisions.items():
+            outcome = ev.evaluate_decision(decision)
+            if not outcome.determined:
+                missing.update(outcome.missing)
+            collect = decision.hit_policy == "collect"
+            results[name] = DecisionResult(
+                name=name,
+                value=outcome.value if outcome.determined else None,
+                rule=outcome.rules[0].id if outcome.rules and not collect else None,
+                citations=_citations(book, outcome),
+                explanation=None,
+                determined=outcome.determined,
+                missing_facts=outcome.missing,
+                rules=[rule.id for rule in outcome.rules] if collect else None,
+            )
+        # Explanations last: their placeholders may show values computed by later decisions.
+        for name, decision in book.decisions.items():
+            results[name].explanation = _explanation(book, ev.evaluate_decision(decision), language, ev)
+    warnings = []
+    if (book.valid_from and day < book.valid_from) or (book.valid_to and day > book.valid_to):
+        warnings.append(
+            f"as_of {day.isoformat()} is outside the period this rulebook covers "
+            f"({book.valid_from or '…'} to {book.valid_to or '…'})"
+        )
+    return Result(
+        rulebook=book.id,
+        version=book.version,
+        sha256=book.sha256,
+        as_of=day,
+        as_of_source=source,
+        language=language,
+        decisions=results,
+        missing_facts=sorted(missing),
+        trace=ev.trace,
+        warnings=warnings,
+    )
+
+
+def _citations(book: m.Rulebook, outcome: _Outcome) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for rule in outcome.rules:
+        for citation in rule.citations:
+            seen.setdefault(citation, book.sources[citation].as_citation())
+    return list(seen.values())
+
+
+def _explanation(book: m.Rulebook, outcome: _Outcome, language: str, ev: Evaluation) -> str | None:
+    if not outcome.determined or not outcome.rules:
+        return None
+    texts = [explain_text(book, rule, language, ev, outcome.value) for rule in outcome.rules]
+    return " ".join(text for text in texts if text) or None

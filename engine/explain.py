@@ -1,0 +1,121 @@
+"""Results as text a person reads: the decision summary and the full explanation trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import jsonout
+from engine.language.values import to_text
+from engine.i18n import word
+from engine.result import Result
+from engine.rulebook import model as m
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | dict):
+        return jsonout.dumps(jsonout.plain(value), indent=None)
+    return to_text(value)
+
+
+def _header(result: Result, book: m.Rulebook, language: str) -> list[str]:
+    return [
+        f"{book.id} — {book.title_in(language)}",
+        f"{word('rulebook', language)} {result.version}, sha256 {result.sha256}",
+        f"{word('as_of', language)} {result.as_of.isoformat()} ({result.as_of_source}): "
+        f"{word(result.status, language)}",
+    ]
+
+
+def summary_text(result: Result, book: m.Rulebook, language: str) -> str:
+    lines = _header(result, book, language)
+    for name, decision in result.decisions.items():
+        lines.append("")
+        if decision.determined:
+            lines.append(f"{name} = {_show(decision.value)}")
+            rule = decision.rule or ", ".join(decision.rules or []) or "default"
+            lines.append(f"  {word('rule', language)}: {rule}")
+            if decision.citations:
+                lines.append(f"  {word('law', language)}: " + "; ".join(c["text"] for c in decision.citations))
+            if decision.explanation:
+                lines.append(f"  {word('why', language)}: {decision.explanation}")
+        else:
+            lines.append(f"{name} = ? ({word('missing_facts', language)}: {', '.join(decision.missing_facts)})")
+    if result.missing_facts:
+        lines += ["", f"{word('missing_facts', language)}: {', '.join(result.missing_facts)}"]
+    lines += [f"! {w}" for w in result.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(result: Result, book: m.Rulebook, language: str) -> str:
+    head = _header(result, book, language)
+    lines = [f"## {head[0]}", "", f"_{head[1]}; {head[2]}_", ""]
+    lines.append(f"| {word('decision', language)} | {word('value', language)} | {word('rule', language)} | {word('law', language)} |")
+    lines.append("|---|---|---|---|")
+    for name, decision in result.decisions.items():
+        value = _show(decision.value) if decision.determined else "?"
+        rule = decision.rule or ", ".join(decision.rules or []) or ("default" if decision.determined else "")
+        law = "; ".join(c["text"] for c in decision.citations)
+        lines.append(f"| {name} | {value.replace('|', '/')} | {rule} | {law} |")
+    explained = [(n, d) for n, d in result.decisions.items() if d.explanation]
+    if explained:
+        lines.append("")
+        lines += [f"- **{name}**: {d.explanation}" for name, d in explained]
+    if result.missing_facts:
+        lines += ["", f"**{word('missing_facts', language)}:** {', '.join(result.missing_facts)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _reads(entry: dict[str, Any], language: str) -> list[str]:
+    out = []
+    if entry.get("facts"):
+        out.append(f"{word('facts_read', language)}: " + ", ".join(f"{k} = {_show(v)}" for k, v in entry["facts"].items()))
+    if entry.get("values"):
+        out.append(f"{word('values_read', language)}: " + ", ".join(f"{k} = {_show(v)}" for k, v in entry["values"].items()))
+    if entry.get("parameters"):
+        out.append(
+            f"{word('parameters_read', language)}: "
+            + ", ".join(f"{k} = {_show(p['value'])} ({word('since', language)} {p['from']})" for k, p in entry["parameters"].items())
+        )
+    if entry.get("missing"):
+        out.append(f"{word('missing_facts', language)}: {', '.join(entry['missing'])}")
+    return out
+
+
+def explain_text(result: Result, book: m.Rulebook, language: str) -> str:
+    """The whole trace, decision by decision, in words an auditor can re-check by hand."""
+    lines = _header(result, book, language)
+    for name, decision in result.decisions.items():
+        lines.append("")
+        value = _show(decision.value) if decision.determined else "?"
+        lines.append(f"{word('decision', language)} {name} = {value}")
+        if decision.explanation:
+            lines.append(f"  {decision.explanation}")
+        if decision.citations:
+            lines.append(f"  {word('law', language)}: " + "; ".join(c["text"] for c in decision.citations))
+        lines.append(f"  {word('rules_considered', language)}:")
+        for entry in result.trace:
+            if entry.get("decision") != name:
+                continue
+            rule = entry["rule"] or "—"
+            outcome = word(entry["outcome"], language)
+            text = f"    - {rule}: {outcome}"
+            if entry["outcome"] == "true" and "value" in entry:
+                text += f" → {_show(entry['value'])}"
+            if entry.get("in_force"):
+                span = entry["in_force"]
+                text += f" [{word('in_force', language)} {span['from'] or '…'} – {span['to'] or '…'}]"
+            lines.append(text)
+            if entry.get("rule"):
+                rule_model = next((r for r in book.decisions[name].rules if r.id == entry["rule"]), None)
+                if rule_model is not None and rule_model.citations and entry["outcome"] != "not_in_force":
+                    lines.append("        " + "; ".join(book.sources[c].citation for c in rule_model.citations))
+            lines += [f"        {line}" for line in _reads(entry, language)]
+    derived = [e for e in result.trace if "derived" in e]
+    if derived:
+        lines += ["", f"{word('values_read', language)}:"]
+        for entry in derived:
+            lines.append(f"  {entry['derived']} = {_show(entry['value'])} ({word(entry['outcome'] if entry['outcome'] != 'computed' else 'computed', language)})")
+            lines += [f"      {line}" for line in _reads(entry, language)]
+    if result.missing_facts:
+        lines += ["", f"{word('missing_facts', language)}: {', '.join(result.missing_facts)}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,443 @@
+"""Checked syntax tree → a Python closure, built once per rulebook.
+
+Each node becomes a function `(ctx, env) -> value`; calling the root evaluates the
+expression with no tree walking and no eval/exec. `ctx` is the evaluation of one case
+(facts, as-of date, missing-fact bookkeeping, optional trace of reads, access to derived
+values, decisions and parameters); `env` holds the local names of `for` and filters.
+
+Missing-fact bookkeeping: reading an absent fact appends its name to `ctx.missing`.
+Where three-valued logic settles a result anyway (`false and unknown`), the names added
+while evaluating it are dropped again, so `missing_facts` lists only facts that would
+change the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, DecimalException, DivisionByZero
+from typing import Any, Protocol
+
+from engine.language import nodes as n
+from engine.language.builtins import BUILTINS
+from engine.language.checker import Analysis
+from engine.language.errors import EvaluationError
+from engine.language.values import MISSING, type_name
+
+Env = dict[str, Any] | None
+Compiled = Callable[[Any, Env], Any]
+
+
+class Context(Protocol):
+    facts: dict[str, Any]
+    missing: list[str]
+    reads: dict[str, Any] | None
+
+    def derived(self, name: str) -> Any: ...
+    def decision(self, name: str) -> Any: ...
+    def parameter(self, name: str) -> Any: ...
+    def parameter_on(self, name: str, day: dt.date) -> Any: ...
+
+
+def _where(node: n.Node) -> str:
+    return f"(expression line {node.line}, column {node.column})"
+
+
+def _eq(a: Any, b: Any) -> bool:
+    # Python says True == 1; the language does not.
+    if isinstance(a, bool) is not isinstance(b, bool):
+        return False
+    return a == b
+
+
+def _ordered(op: str) -> Callable[[Any, Any], bool]:
+    return {
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
+    }[op]
+
+
+class Compiler:
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+
+    def compile(self, node: n.Node) -> Compiled:
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)
+
+    # -- leaves ------------------------------------------------------------------------
+
+    def _literal(self, node: n.Literal) -> Compiled:
+        value = node.value
+        return lambda ctx, env: value
+
+    def _name(self, node: n.Name) -> Compiled:
+        symbol = self.analysis.symbols[id(node)]
+        name = symbol.name
+        if symbol.kind == "fact":
+
+            def read_fact(ctx: Any, env: Env) -> Any:
+                value = ctx.facts.get(name, MISSING)
+                if value is MISSING:
+                    ctx.missing.append(name)
+                if ctx.reads is not None:
+                    ctx.reads[name] = value
+                return value
+
+            return read_fact
+        if symbol.kind == "derived":
+            return lambda ctx, env: ctx.derived(name)
+        if symbol.kind == "decision":
+            return lambda ctx, env: ctx.decision(name)
+        if symbol.kind == "parameter":
+            return lambda ctx, env: ctx.parameter(name)
+        if symbol.kind == "item_field":
+            path = f"{symbol.origin}.{name}" if symbol.origin else name
+
+            def read_item_field(ctx: Any, env: Env) -> Any:
+                item = env["item"]  # type: ignore[index]
+                value = item.get(name, MISSING) if isinstance(item, dict) else MISSING
+                if value is MISSING:
+                    ctx.missing.append(path)
+                return value
+
+            return read_item_field
+        return lambda ctx, env: env[name]  # type: ignore[index]
+
+    def _listliteral(self, node: n.ListLiteral) -> Compiled:
+        items = [self.compile(item) for item in node.items]
+        if all(isinstance(item, n.Literal) for item in node.items):
+            constant = [item.value for item in node.items]  # type: ignore[attr-defined]
+            return lambda ctx, env: constant
+        return lambda ctx, env: [item(ctx, env) for item in items]
+
+    def _recordliteral(self, node: n.RecordLiteral) -> Compiled:
+        fields = [(key, self.compile(value)) for key, value in node.fields]
+        return lambda ctx, env: {key: value(ctx, env) for key, value in fields}
+
+    # -- operators ---------------------------------------------------------------------
+
+    def _unary(self, node: n.Unary) -> Compiled:
+        operand = self.compile(node.operand)
+        if node.op == "not":
+
+            def negate(ctx: Any, env: Env) -> Any:
+                value = operand(ctx, env)
+                if value is True:
+                    return False
+                if value is False:
+                    return True
+                return MISSING
+
+            return negate
+
+        def minus(ctx: Any, env: Env) -> Any:
+            value = operand(ctx, env)
+            if value is MISSING or value is None:
+                return value
+            return -value
+
+        return minus
+
+    def _logical(self, node: n.Logical) -> Compiled:
+        operands = [self.compile(op) for op in node.operands]
+        settles = node.op == "or"  # `or` is settled by a true operand, `and` by a false one
+
+        def logical(ctx: Any, env: Env) -> Any:
+            mark = len(ctx.missing)
+            unknown = False
+            for operand in operands:
+                value = operand(ctx, env)
+                if value is settles:
+                    del ctx.missing[mark:]
+                    return settles
+                if value is not (not settles):
+                    unknown = True
+            return MISSING if unknown else (not settles)
+
+        return logical
+
+    def _binary(self, node: n.Binary) -> Compiled:
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        op = node.op
+        where = _where(node)
+        if op in ("+", "-", "*", "/"):
+            operation: Callable[[Any, Any], Any] = {
+                "+": lambda a, b: a + b,
+                "-": lambda a, b: a - b,
+                "*": lambda a, b: a * b,
+                "/": lambda a, b: a / b,
+            }[op]
+
+            def arithmetic(ctx: Any, env: Env) -> Any:
+                a = left(ctx, env)
+                b = right(ctx, env)
+                if a is MISSING or b is MISSING:
+                    return MISSING
+                if a is None or b is None:
+                    return None
+                try:
+                    return operation(a, b)
+                except (DivisionByZero, ZeroDivisionError):
+                    raise EvaluationError(f"division by zero {where}") from None
+                except (TypeError, DecimalException) as exc:
+                    raise EvaluationError(
+                        f"cannot compute {type_name(a)} {op} {type_name(b)} {where}: {exc}"
+                    ) from None
+
+            return arithmetic
+        if op in ("==", "!="):
+            want = op == "=="
+
+            def equality(ctx: Any, env: Env) -> Any:
+                a = left(ctx, env)
+                b = right(ctx, env)
+                if a is MISSING or b is MISSING:
+                    return MISSING
+                return _eq(a, b) is want
+
+            return equality
+        if op in ("<", "<=", ">", ">="):
+            compare = _ordered(op)
+
+            def ordering(ctx: Any, env: Env) -> Any:
+                a = left(ctx, env)
+                b = right(ctx, env)
+                if a is MISSING or b is MISSING or a is None or b is None:
+                    return MISSING
+                try:
+                    return compare(a, b)
+                except TypeError:
+                    raise EvaluationError(
+                        f"cannot order {type_name(a)} and {type_name(b)} {where}"
+                    ) from None
+
+            return ordering
+        negated = op == "not in"
+
+        def membership(ctx: Any, env: Env) -> Any:
+            a = left(ctx, env)
+            b = right(ctx, env)
+            if a is MISSING or b is MISSING or b is None:
+                return MISSING
+            for candidate in b:
+                if _eq(candidate, a):
+                    return not negated
+            if any(candidate is MISSING for candidate in b):
+                return MISSING
+            return negated
+
+        return membership
+
+    def _if(self, node: n.If) -> Compiled:
+        condition = self.compile(node.condition)
+        then = self.compile(node.then)
+        otherwise = self.compile(node.otherwise)
+
+        def conditional(ctx: Any, env: Env) -> Any:
+            test = condition(ctx, env)
+            if test is True:
+                return then(ctx, env)
+            if test is False:
+                return otherwise(ctx, env)
+            return MISSING
+
+        return conditional
+
+    def _for(self, node: n.For) -> Compiled:
+        iterable = self.compile(node.iterable)
+        body = self.compile(node.body)
+        variable = node.variable
+
+        def mapping(ctx: Any, env: Env) -> Any:
+            items = iterable(ctx, env)
+            if items is MISSING or items is None:
+                return MISSING
+            inner = dict(env) if env else {}
+            out = []
+            for item in items:
+                inner[variable] = item
+                out.append(body(ctx, inner))
+            return out
+
+        return mapping
+
+    def _field(self, node: n.Field) -> Compiled:
+        target = self.compile(node.target)
+        name = node.name
+        prefix = ""
+        if isinstance(node.target, n.Name):
+            symbol = self.analysis.symbols.get(id(node.target))
+            if symbol is not None and symbol.kind == "fact":
+                prefix = symbol.name + "."
+        path = prefix + name
+        if id(node) in self.analysis.projections:
+
+            def projection(ctx: Any, env: Env) -> Any:
+                items = target(ctx, env)
+                if items is MISSING or items is None:
+                    return MISSING
+                out = [item.get(name, MISSING) if isinstance(item, dict) else MISSING for item in items]
+                if any(value is MISSING for value in out):
+                    ctx.missing.append(path)
+                return out
+
+            return projection
+
+        def field(ctx: Any, env: Env) -> Any:
+            record = target(ctx, env)
+            if record is MISSING or record is None:
+                return MISSING
+            if not isinstance(record, dict):
+                return MISSING
+            value = record.get(name, MISSING)
+            if value is MISSING:
+                ctx.missing.append(path)
+            return value
+
+        return field
+
+    def _subscript(self, node: n.Subscript) -> Compiled:
+        target = self.compile(node.target)
+        index = self.compile(node.index)
+        where = _where(node)
+        if self.analysis.subscripts.get(id(node)) == "index":
+
+            def indexing(ctx: Any, env: Env) -> Any:
+                items = target(ctx, env)
+                position = index(ctx, env)
+                if items is MISSING or position is MISSING or items is None or position is None:
+                    return MISSING
+                if position != position.to_integral_value() or not 0 <= position < len(items):
+                    raise EvaluationError(f"index {position} is outside a list of {len(items)} {where}")
+                return items[int(position)]
+
+            return indexing
+
+        def filtering(ctx: Any, env: Env) -> Any:
+            items = target(ctx, env)
+            if items is MISSING or items is None:
+                return MISSING
+            inner = dict(env) if env else {}
+            out = []
+            unknown = False
+            for item in items:
+                inner["item"] = item
+                keep = index(ctx, inner)
+                if keep is True:
+                    out.append(item)
+                elif keep is not False:
+                    unknown = True
+            return MISSING if unknown else out
+
+        return filtering
+
+    # -- calls -------------------------------------------------------------------------
+
+    def _call(self, node: n.Call) -> Compiled:
+        special = getattr(self, "_call_" + node.function, None)
+        if special is not None:
+            return special(node)
+        builtin = BUILTINS[node.function]
+        impl = builtin.impl
+        assert impl is not None
+        args = [self.compile(arg) for arg in node.args]
+        if node.function == "date" and isinstance(node.args[0], n.Literal):
+            constant = impl(node.args[0].value)
+            return lambda ctx, env: constant
+        where = _where(node)
+        name = node.function
+        passes_null = name == "text"
+
+        def call(ctx: Any, env: Env) -> Any:
+            values = [arg(ctx, env) for arg in args]
+            for value in values:
+                if value is MISSING:
+                    return MISSING
+                if value is None and not passes_null:
+                    return None
+            try:
+                return impl(*values)
+            except EvaluationError as exc:
+                raise EvaluationError(f"{name}(): {exc} {where}") from None
+            except (TypeError, ValueError, AttributeError, DecimalException, OverflowError) as exc:
+                raise EvaluationError(f"{name}(): {exc} {where}") from None
+
+        return call
+
+    def _call_exists(self, node: n.Call) -> Compiled:
+        arg = self.compile(node.args[0])
+
+        def exists(ctx: Any, env: Env) -> bool:
+            mark = len(ctx.missing)
+            value = arg(ctx, env)
+            del ctx.missing[mark:]
+            return value is not MISSING and value is not None
+
+        return exists
+
+    def _call_coalesce(self, node: n.Call) -> Compiled:
+        args = [self.compile(arg) for arg in node.args]
+
+        def coalesce(ctx: Any, env: Env) -> Any:
+            mark = len(ctx.missing)
+            value = MISSING
+            for arg in args:
+                value = arg(ctx, env)
+                if value is not MISSING and value is not None:
+                    del ctx.missing[mark:]
+                    return value
+            if value is None:
+                del ctx.missing[mark:]
+            return value
+
+        return coalesce
+
+    def _call_value_on(self, node: n.Call) -> Compiled:
+        parameter = str(node.args[0].value)  # type: ignore[attr-defined]
+        day = self.compile(node.args[1])
+
+        def value_on(ctx: Any, env: Env) -> Any:
+            when = day(ctx, env)
+            if when is MISSING or when is None:
+                return MISSING
+            return ctx.parameter_on(parameter, when)
+
+        return value_on
+
+    def _quantifier(self, node: n.Call, settles: bool) -> Compiled:
+        items_fn = self.compile(node.args[0])
+
+        def quantifier(ctx: Any, env: Env) -> Any:
+            mark = len(ctx.missing)
+            items = items_fn(ctx, env)
+            if items is MISSING or items is None:
+                return MISSING
+            unknown = False
+            for value in items:
+                if value is settles:
+                    del ctx.missing[mark:]
+                    return settles
+                if value is not (not settles):
+                    unknown = True
+            if not unknown:
+                del ctx.missing[mark:]
+            return MISSING if unknown else (not settles)
+
+        return quantifier
+
+    def _call_any(self, node: n.Call) -> Compiled:
+        return self._quantifier(node, True)
+
+    def _call_all(self, node: n.Call) -> Compiled:
+        return self._quantifier(node, False)
+
+
+def compile_expression(node: n.Node, analysis: Analysis) -> Compiled:
+    return Compiler(analysis).compile(node)
+
+
+__all__ = ["Compiled", "Context", "Decimal", "compile_expression"]

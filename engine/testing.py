@@ -1,0 +1,119 @@
+"""Running a rulebook's embedded examples: what `taxrules test` and the test suite share.
+
+Expected values are compared exactly (decimals by value, dates as ISO text, lists of
+scalars as multisets, lists of records in order). A rule that no example makes decide
+is reported: every rule of a rulebook must be exercised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine import jsonout
+from engine.api import Book
+from engine.language.errors import EvaluationError
+from engine.rulebook.errors import Problem
+from engine.rulebook.facts import BadInput
+
+
+def normalise_expected(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | Decimal):
+        return Decimal(value).normalize()
+    if isinstance(value, float):
+        return Decimal(repr(value)).normalize()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped and stripped[0] in "-0123456789" and "-" not in stripped[1:]:
+            try:
+                return Decimal(stripped).normalize()
+            except InvalidOperation:
+                return value
+        return value
+    if isinstance(value, dict):
+        return {k: normalise_expected(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [normalise_expected(v) for v in value]
+        if all(not isinstance(v, dict | list) for v in items):
+            return sorted(items, key=repr)
+        return items
+    return value
+
+
+@dataclass
+class ExampleOutcome:
+    name: str
+    line: int
+    problems: list[str]
+
+
+@dataclass
+class BookReport:
+    book: Book
+    outcomes: list[ExampleOutcome] = field(default_factory=list)
+    unexercised: list[Problem] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for o in self.outcomes if not o.problems)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.problems)
+
+
+def compare(result_decisions: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, want in expect.items():
+        decision = result_decisions.get(name)
+        if decision is None:
+            problems.append(f"{name}: not a decision of this rulebook")
+            continue
+        got = jsonout.plain(decision.value) if decision.determined else None
+        if normalise_expected(got) != normalise_expected(jsonout.plain(want)):
+            shown = jsonout.dumps(got, indent=None) if decision.determined else f"undetermined (missing {', '.join(decision.missing_facts)})"
+            problems.append(f"{name}: expected {jsonout.dumps(jsonout.plain(want), indent=None)}, got {shown}")
+    return problems
+
+
+def run_examples(book: Book) -> BookReport:
+    model = book.model
+    report = BookReport(book)
+    exercised: set[tuple[str, str]] = set()
+    for example in model.examples:
+        line, _ = model.source_map.position(example.path)
+        try:
+            result = book.decide(example.facts, as_of=example.as_of)
+        except BadInput as exc:
+            problems = [] if example.expect_error else [f"bad input: {exc}"]
+            report.outcomes.append(ExampleOutcome(example.name, line, problems))
+            continue
+        except EvaluationError as exc:
+            report.outcomes.append(ExampleOutcome(example.name, line, [f"evaluation error: {exc}"]))
+            continue
+        if example.expect_error:
+            report.outcomes.append(ExampleOutcome(example.name, line, ["expected the facts to be rejected as bad input"]))
+            continue
+        problems = compare(result.decisions, example.expect)
+        if example.expect_status and result.status != example.expect_status:
+            problems.append(f"status: expected {example.expect_status}, got {result.status}")
+        for fact in example.expect_missing:
+            if fact not in result.missing_facts:
+                problems.append(f"missing_facts: {fact!r} not listed (got {result.missing_facts})")
+        for name, decision in result.decisions.items():
+            for rule_id in decision.rules or ([decision.rule] if decision.rule else []):
+                exercised.add((name, rule_id))
+        report.outcomes.append(ExampleOutcome(example.name, line, problems))
+    for rule in model.rules():
+        if (rule.decision, rule.id) not in exercised:
+            line, column = model.source_map.position(rule.path)
+            report.unexercised.append(
+                Problem(model.file, line, column, f"rule {rule.id!r} of decision {rule.decision!r} is not exercised by any example")
+            )
+    return report
