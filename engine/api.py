@@ -10,7 +10,7 @@ from engine.result import Result
 from engine.rulebook import model as m
 from engine.rulebook.facts import FactChecker
 from engine.rulebook.loader import load_file
-from engine.rulebook.registry import load_cached, resolve
+from engine.rulebook.registry import is_ledger_file, load_cached, resolve
 
 
 class Book:
@@ -51,7 +51,15 @@ def _build(path: Path) -> Book:
     return Book(load_file(path))
 
 
-def load(reference: str | Path) -> Book:
-    """A rulebook by id (`ru.invoice_adjustment`) or by path to its YAML file."""
+def load(reference: str | Path) -> Any:
+    """A rulebook by id (`ru.invoice_adjustment`) or by path to its YAML file.
+
+    Decision rulebooks give a Book; ledger rulebooks (`kind: ledger`) give the ledger
+    engine's book, with `reconcile()` and `stream()`.
+    """
     path = resolve(str(reference))
+    if is_ledger_file(path):
+        from engine.ledger.api import load_ledger  # type: ignore[import-not-found]
+
+        return load_ledger(path)
     return load_cached(path, _build)

@@ -55,7 +55,8 @@ def read_facts(source: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"--facts: cannot read {source!r}: {exc}")
     if source.endswith((".yaml", ".yml")):
-        from engine.rulebook.yamlsource import YamlError, load as load_yaml
+        from engine.rulebook.yamlsource import YamlError
+        from engine.rulebook.yamlsource import load as load_yaml
 
         try:
             data, _ = load_yaml(text)
@@ -95,6 +96,8 @@ def list_command(fmt: str) -> None:
 
     rows = []
     for rulebook_id, path in sorted(discover().items()):
+        if _is_ledger(path):
+            continue
         try:
             model = load(str(path)).model
         except RulebookError as exc:
@@ -193,11 +196,9 @@ def _paths(paths: tuple[str, ...]) -> list[Path]:
 
 
 def _is_ledger(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    return any(line.startswith("kind: ledger") for line in head.splitlines())
+    from engine.rulebook.registry import is_ledger_file
+
+    return is_ledger_file(path)
 
 
 @cli.command()

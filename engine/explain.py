@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine import jsonout
-from engine.language.values import to_text
 from engine.i18n import word
+from engine.language.values import to_text
 from engine.result import Result
 from engine.rulebook import model as m
 

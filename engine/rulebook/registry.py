@@ -47,6 +47,15 @@ def file_id(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
+def is_ledger_file(path: Path) -> bool:
+    """Ledger rulebooks (checks across many records) declare `kind: ledger` at the top level."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return any(line.startswith("kind: ledger") for line in head.splitlines())
+
+
 def discover() -> dict[str, Path]:
     """Every rulebook id found on the search path; the first one found wins."""
     found: dict[str, Path] = {}
