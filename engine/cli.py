@@ -7,6 +7,7 @@ stdout; 1 a rulebook error. Never a traceback for bad input.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -310,7 +311,7 @@ def _register_optional_commands() -> None:
         ("engine.ledger.command", "reconcile"),
     ):
         try:
-            module = __import__(module_name, fromlist=[command_name])
+            module = importlib.import_module(module_name)
         except ImportError as exc:
             if exc.name and exc.name.startswith(module_name.rsplit(".", 1)[0]):
                 continue

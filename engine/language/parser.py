@@ -10,8 +10,9 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from engine.language import nodes as n
 from engine.language.errors import ExpressionError
@@ -24,7 +25,7 @@ _TOKEN_NAMES = {
     "NUMBER": "a number",
     "STRING": "a string",
     "COMP_OP": "a comparison",
-    "ADD_OP": "+ or -",
+    "PLUS": "+",
     "MUL_OP": "* or /",
     "LPAR": "(",
     "RPAR": ")",
@@ -42,7 +43,7 @@ _TOKEN_NAMES = {
 
 @functools.cache
 def _lark() -> Lark:
-    return Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True)
+    return Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic", propagate_positions=True)
 
 
 def _pos(meta_or_token: object) -> tuple[int, int]:
@@ -68,7 +69,7 @@ def _unescape(raw: str) -> str:
 
 
 @v_args(meta=True)
-class _ToNodes(Transformer):
+class _ToNodes(Transformer_NonRecursive):
     """Builds nodes bottom-up; single-child wrapper rules collapse to their child."""
 
     def number(self, meta, children):
@@ -128,7 +129,7 @@ class _ToNodes(Transformer):
         return n.Unary(*_pos(meta), "not", children[0])
 
     def neg(self, meta, children):
-        operand = children[0]
+        operand = children[-1]
         if isinstance(operand, n.Literal) and isinstance(operand.value, Decimal):
             return n.Literal(*_pos(meta), -operand.value)
         return n.Unary(*_pos(meta), "-", operand)
@@ -235,7 +236,12 @@ def parse(text: str) -> n.Node:
     # the (recursive) transformer sees it, then bound the real nesting of the result.
     if _tree_depth(tree) > MAX_DEPTH * 8:
         raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} levels")
-    node = _ToNodes().transform(tree)
+    try:
+        node = _ToNodes().transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, ExpressionError):
+            raise exc.orig_exc from None
+        raise
     if node_depth(node) > MAX_DEPTH:
         raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} levels")
     return node
