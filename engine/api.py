@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from engine.evaluate import decide as _decide
 from engine.result import Result
 from engine.rulebook import model as m
-from engine.rulebook.facts import FactChecker
+from engine.rulebook.facts import BadInput, FactChecker
 from engine.rulebook.loader import load_file
 from engine.rulebook.registry import is_ledger_file, load_cached, resolve
 
@@ -39,6 +40,29 @@ class Book:
     def decide(self, facts: Any, as_of: Any = None, language: str = "en", trace: bool = True) -> Result:
         """Evaluate one case. Raises BadInput for facts that break the fact schema."""
         return _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+
+    def decide_many(
+        self,
+        cases: Iterable[Any],
+        as_of: Any = None,
+        language: str = "en",
+        trace: bool = True,
+        errors: str = "raise",
+    ) -> Iterator[Result | BadInput]:
+        """Evaluate many cases lazily, one result per case in order (any iterable, any length).
+
+        errors="raise" stops at the first bad case; errors="return" yields the BadInput
+        in that case's place and goes on. Many processes: `taxrules batch --jobs N`.
+        """
+        if errors not in ("raise", "return"):
+            raise ValueError("errors must be 'raise' or 'return'")
+        for facts in cases:
+            try:
+                yield _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+            except BadInput as exc:
+                if errors == "raise":
+                    raise
+                yield exc
 
     def normalise(self, facts: Any) -> dict[str, Any]:
         return self.facts.normalise(facts)

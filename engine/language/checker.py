@@ -140,7 +140,7 @@ class Checker:
                     raise _fail(iterable, f"`for` needs a list, got {iterable_type}")
                 item_type = iterable_type.item or t.ANY if iterable_type.kind == "list" else t.ANY
                 inner = dict(local)
-                inner[var] = Symbol("local", var, item_type)
+                inner[var] = Symbol("local", var, item_type, self._fact_origin(iterable, a))
                 return t.list_of(self._check(body, inner, a))
             case n.Field():
                 return self._field(node, local, a)
@@ -149,6 +149,23 @@ class Checker:
             case n.Call():
                 return self._call(node, local, a)
         raise _fail(node, f"unsupported expression {type(node).__name__}")  # pragma: no cover
+
+    @staticmethod
+    def _fact_origin(node: n.Node, a: Analysis) -> str | None:
+        """The fact a list comes from, so a field missing in its items names that fact.
+
+        Records built by the rulebook itself carry MISSING only where a fact was missing,
+        and that fact is already reported; they have no origin.
+        """
+        if isinstance(node, n.Subscript):
+            return Checker._fact_origin(node.target, a)
+        if isinstance(node, n.Name):
+            symbol = a.symbols.get(id(node))
+            if symbol is not None and symbol.kind == "fact":
+                return symbol.name
+            if symbol is not None and symbol.kind in ("local", "item_field"):
+                return symbol.origin
+        return None
 
     def _expect_boolean(self, node: n.Node, got: t.Type, where: str) -> None:
         if got.kind not in ("boolean", "any", "null"):
@@ -241,7 +258,7 @@ class Checker:
             raise _fail(node, f"only lists can be filtered or indexed, got {target}")
         item = (target.item or t.ANY) if target.kind == "list" else t.ANY
         inner = dict(local)
-        origin = node.target.name if isinstance(node.target, n.Name) else None
+        origin = self._fact_origin(node.target, a)
         if item.kind == "record" and item.fields is not None:
             for key, field_type in item.fields:
                 inner[key] = Symbol("item_field", key, field_type, origin)

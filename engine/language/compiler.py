@@ -94,12 +94,12 @@ class Compiler:
         if symbol.kind == "parameter":
             return lambda ctx, env: ctx.parameter(name)
         if symbol.kind == "item_field":
-            path = f"{symbol.origin}.{name}" if symbol.origin else name
+            path = f"{symbol.origin}.{name}" if symbol.origin else None
 
             def read_item_field(ctx: Any, env: Env) -> Any:
                 item = env["item"]  # type: ignore[index]
                 value = item.get(name, MISSING) if isinstance(item, dict) else MISSING
-                if value is MISSING:
+                if value is MISSING and path is not None:
                     ctx.missing.append(path)
                 return value
 
@@ -268,12 +268,20 @@ class Compiler:
     def _field(self, node: n.Field) -> Compiled:
         target = self.compile(node.target)
         name = node.name
-        prefix = ""
+        # A missing field is reported only for records that come from the facts; records
+        # the rulebook built itself are missing a field only where a fact was missing.
+        origin = None
         if isinstance(node.target, n.Name):
             symbol = self.analysis.symbols.get(id(node.target))
             if symbol is not None and symbol.kind == "fact":
-                prefix = symbol.name + "."
-        path = prefix + name
+                origin = symbol.name
+            elif symbol is not None and symbol.kind in ("local", "item_field"):
+                origin = symbol.origin
+        elif isinstance(node.target, n.Subscript):
+            from engine.language.checker import Checker
+
+            origin = Checker._fact_origin(node.target, self.analysis)
+        path = f"{origin}.{name}" if origin else None
         if id(node) in self.analysis.projections:
 
             def projection(ctx: Any, env: Env) -> Any:
@@ -281,7 +289,7 @@ class Compiler:
                 if items is MISSING or items is None:
                     return MISSING
                 out = [item.get(name, MISSING) if isinstance(item, dict) else MISSING for item in items]
-                if any(value is MISSING for value in out):
+                if path is not None and any(value is MISSING for value in out):
                     ctx.missing.append(path)
                 return out
 
@@ -294,7 +302,7 @@ class Compiler:
             if not isinstance(record, dict):
                 return MISSING
             value = record.get(name, MISSING)
-            if value is MISSING:
+            if value is MISSING and path is not None:
                 ctx.missing.append(path)
             return value
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from lark import Lark, Token, Tree, v_args
-from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.visitors import Transformer_NonRecursive
 
 from engine.language import nodes as n
 from engine.language.errors import ExpressionError

@@ -128,6 +128,7 @@ def static_problems(book: m.Rulebook) -> list[Problem]:
 
     for decision in book.decisions.values():
         domains = {rule.id: simple_domain(book, rule) for rule in decision.rules}
+        gap_reported = False
         for day in _epochs(decision.rules):
             rules = [r for r in decision.rules if r.in_force(day)]
             if decision.hit_policy == "unique":
@@ -142,7 +143,7 @@ def static_problems(book: m.Rulebook) -> list[Problem]:
                             for k in names
                         }
                         report(b.path, f"unique decision {decision.name!r}: rules {a.id!r} and {b.id!r} both match when {_describe(witness)}")
-            if decision.has_default or not rules:
+            if decision.has_default or not rules or gap_reported:
                 continue
             rule_domains = [domains[r.id] for r in rules]
             if any(d is None for d in rule_domains):
@@ -159,5 +160,6 @@ def static_problems(book: m.Rulebook) -> list[Problem]:
                 if not any(all(assignment[k] in v for k, v in d.items()) for d in rule_domains):  # type: ignore[union-attr]
                     when = "" if day == dt.date(1900, 1, 1) else f" on {day.isoformat()}"
                     report(("decisions", decision.name), f"decision {decision.name!r}: no rule decides when {_describe(assignment)}{when}, and there is no default")
+                    gap_reported = True
                     break
     return problems

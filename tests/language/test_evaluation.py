@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from helpers import D, MISSING, run
+from helpers import MISSING, D, run
 
 from engine.language.errors import EvaluationError
 
@@ -255,3 +255,11 @@ def test_next_working_day_and_is_working_day():
     assert run('is_working_day(d, "RU")', d="2025-05-02") is False  # moved day off
     assert run('is_working_day(d, "AT")', d="2024-12-24") is True
     assert run('is_working_day(d, "CN")', d="2024-10-12") is True  # make-up Saturday
+
+
+def test_missing_field_of_a_fact_list_names_the_fact_through_loops():
+    partial = [{"id": "X", "vat": Decimal(1)}]  # no date
+    value, missing = run("for i in invoices return year(i.date)", return_missing=True, invoices=partial)
+    assert value == [MISSING] and missing == ["invoices.date"]
+    value, missing = run("sum(for i in invoices return i.vat)", return_missing=True, invoices=partial)
+    assert value == 1 and missing == []

@@ -61,8 +61,9 @@ def test_huge_expressions_are_rejected():
 
 
 def test_huge_ranges_are_refused_at_run_time():
-    from engine.language.errors import EvaluationError
     from helpers import run
+
+    from engine.language.errors import EvaluationError
 
     with pytest.raises(EvaluationError, match="limit"):
         run("count(range(0, 100000000))")

@@ -1,0 +1,147 @@
+"""`taxrules batch`: many cases from a JSON Lines or CSV file, one result per line.
+
+Output: JSON Lines in input order, one record per case —
+`{"line": N, "result": {...}}` (the result exactly as `taxrules decide` prints it), or
+`{"line": N, "error": {"kind": "bad_input", "message": ..., "field": ...}}` for a line
+that could not be decided; the run goes on after a bad line.
+
+Exit codes: 0 every case decided (an undetermined result is a success); 2 some line was
+bad input, or the whole input could not be read (unknown rulebook, missing file, unknown
+CSV column: then nothing is written); 1 a rulebook error while deciding some line.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Any
+
+import click
+
+from engine.batch.reader import FORMATS, InputError, cases_from_path, count_lines, detect_format
+from engine.batch.runner import BAD_INPUT, RULEBOOK_ERROR, Options, Summary, default_jobs, run
+from engine.i18n import LANGUAGES
+
+# engine.cli registers this command when it is imported, so it is imported lazily here.
+EXIT_BAD_INPUT = 2
+EXIT_RULEBOOK_ERROR = 1
+REPORT_AT_MOST = 20  # bad lines named on standard error; every one is in the output
+
+
+@click.command("batch")
+@click.argument("rulebook")
+@click.option("--input", "-i", "input_path", required=True, metavar="FILE|-", help="cases as JSON Lines (.jsonl) or CSV (.csv); - for standard input")
+@click.option("--output", "-o", "output_path", required=True, metavar="FILE|-", help="results as JSON Lines; - for standard output")
+@click.option("--input-format", type=click.Choice(FORMATS), help="the input's format (default: from the file name)")
+@click.option("--as-of", "as_of", metavar="DATE", help="the date whose law applies to every case (default: each case's date fact, else today)")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="language of explanations")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="worker processes (0: one per core)")
+@click.option("--no-trace", is_flag=True, help="leave the trace out of each result (faster, smaller)")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True, hidden=True)
+@click.option("--progress/--no-progress", default=None, help="show a progress bar (default: when standard error is a terminal)")
+def batch(
+    rulebook: str,
+    input_path: str,
+    output_path: str,
+    input_format: str | None,
+    as_of: str | None,
+    lang: str,
+    jobs: int,
+    no_trace: bool,
+    chunk_size: int,
+    progress: bool | None,
+) -> None:
+    """Decide every case of a JSON Lines or CSV file; write one result per line, in order."""
+    from engine.api import Book
+    from engine.cli import fail, open_book
+    from engine.evaluate import parse_as_of
+    from engine.rulebook.facts import BadInput
+
+    book = open_book(rulebook)
+    if not isinstance(book, Book):
+        fail(f"{rulebook} is a ledger rulebook; use taxrules reconcile")
+    if as_of is not None:
+        try:
+            parse_as_of(as_of)
+        except BadInput:
+            fail(f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}")
+    try:
+        fmt = detect_format(input_path, input_format)
+        cases = cases_from_path(input_path, book.model, fmt)
+    except InputError as exc:
+        fail(str(exc))
+    if input_path != "-" and output_path != "-" and _same_file(input_path, output_path):
+        fail("--output: must not be the input file")
+    try:
+        output: IO[str] = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    except OSError as exc:
+        fail(f"--output: cannot write {output_path!r}: {exc.strerror}")
+
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    bar = _progress_bar(input_path, fmt) if show_bar else None
+    summary = Summary()
+    options = Options(as_of=as_of, language=lang, trace=not no_trace)
+    workers = default_jobs() if jobs == 0 else jobs
+    try:
+        for case, (text, status) in run(book, cases, options, jobs=workers, chunk_size=chunk_size):
+            output.write(text)
+            output.write("\n")
+            if status in (BAD_INPUT, RULEBOOK_ERROR):
+                message = _message_of(text)
+                summary.add(case.line, status, message)
+                if summary.failed <= REPORT_AT_MOST:
+                    _say(f"taxrules: {input_path}:{case.line}: {message}", bar)
+                elif summary.failed == REPORT_AT_MOST + 1:
+                    _say("taxrules: more bad lines follow; each has an error record in the output", bar)
+            else:
+                summary.add(case.line, status)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        if output is not sys.stdout:
+            output.close()
+        else:
+            output.flush()
+
+    click.echo(
+        f"{summary.cases} case(s): {summary.decided} decided, {summary.undetermined} undetermined, "
+        f"{summary.bad_input} bad input, {summary.rulebook_errors} rulebook error(s)",
+        err=True,
+    )
+    if summary.rulebook_errors:
+        sys.exit(EXIT_RULEBOOK_ERROR)
+    if summary.bad_input:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _say(message: str, bar: Any) -> None:
+    if bar is not None:
+        bar.write(message, file=sys.stderr)
+    else:
+        click.echo(message, err=True)
+
+
+def _message_of(text: str) -> str:
+    from engine import jsonout
+
+    return str(jsonout.loads(text)["error"]["message"])
+
+
+def _progress_bar(input_path: str, fmt: str) -> Any:
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    total = count_lines(input_path)
+    if total is not None and fmt == "csv":
+        total = max(total - 1, 0)  # the header
+    return tqdm(total=total, unit=" cases", file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,327 @@
+"""The HTTP API of the contract, as a FastAPI application.
+
+    GET  /rulebooks                  every rulebook served: id, jurisdiction, title, version, validity
+    GET  /rulebooks/{id}             metadata, the JSON Schema of its facts, its decisions and rules
+    POST /rulebooks/{id}/decide      facts as the JSON body (?as_of=, ?lang=, ?trace=) -> the result
+    POST /rulebooks/{id}/batch       a JSON array of fact objects -> an array of results, in order
+    GET  /health                     liveness, and how many rulebooks are loaded
+    GET  /openapi.json               the OpenAPI document (FastAPI's), /docs renders it
+
+Rulebooks are loaded and compiled once, when the app is created. Bodies are read raw and
+parsed with exact decimals (never through float); responses are written with
+engine.jsonout, so `0.1` stays `0.1`. Bad input is 422 with the message the command line
+prints (`bad facts for <id>: <field>: ...`), an unknown rulebook 404, a body over the size
+limit 413, a rulebook that fails while deciding 500 with the rulebook error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine import jsonout
+from engine.api import Book, load
+from engine.i18n import LANGUAGES
+from engine.language.errors import EvaluationError
+from engine.rulebook.errors import RulebookError, RulebookNotFound
+from engine.rulebook.facts import BadInput
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes; about 30 000 typical cases in one batch
+JSON_BODY: dict[str, Any] = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
+JSON_ARRAY_BODY: dict[str, Any] = {
+    "application/json": {"schema": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}
+}
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    detail: str
+    field: str | None = None
+    index: int | None = None
+
+
+class ExactJSONResponse(Response):
+    """JSON written by engine.jsonout: exact decimals, ISO dates, no floats introduced."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return jsonout.dumps(content, indent=None).encode("utf-8")
+
+
+class ServiceError(Exception):
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.extra = {key: value for key, value in extra.items() if value is not None}
+
+
+@dataclass
+class Catalogue:
+    """The rulebooks served: compiled books by id, and the ones that failed to load."""
+
+    books: dict[str, Book]
+    broken: dict[str, str]  # id -> the rulebook errors
+
+    def get(self, rulebook_id: str) -> Book:
+        book = self.books.get(rulebook_id)
+        if book is not None:
+            return book
+        if rulebook_id in self.broken:
+            raise ServiceError(500, f"rulebook {rulebook_id} does not load: {self.broken[rulebook_id]}")
+        raise ServiceError(404, str(RulebookNotFound(rulebook_id, list(self.books))))
+
+
+def load_catalogue(references: Iterable[str | Path] | None = None) -> Catalogue:
+    """Load and compile every rulebook to serve: the given ids or paths, else all found."""
+    from engine.rulebook.registry import discover, is_ledger_file
+
+    if references is None:
+        found = discover()
+        references = [path for path in found.values() if not is_ledger_file(path)]
+    books: dict[str, Book] = {}
+    broken: dict[str, str] = {}
+    for reference in references:
+        try:
+            book = load(reference)
+        except RulebookError as exc:
+            from engine.rulebook.registry import file_id
+
+            key = file_id(Path(reference)) or str(reference)
+            broken[key] = f"{len(exc.problems)} problem(s), first: {exc.problems[0] if exc.problems else '?'}"
+            continue
+        if isinstance(book, Book):
+            books.setdefault(book.id, book)
+    return Catalogue(books, broken)
+
+
+# -- what the endpoints return -------------------------------------------------------------
+
+
+def summary_of(book: Book) -> dict[str, Any]:
+    model = book.model
+    return {
+        "id": model.id,
+        "jurisdiction": model.jurisdiction,
+        "title": model.title_in("en"),
+        "titles": model.title,
+        "version": model.version,
+        "valid_from": model.valid_from,
+        "valid_to": model.valid_to,
+        "kind": "decision",
+    }
+
+
+def details_of(book: Book) -> dict[str, Any]:
+    from engine.rulebook.factschema import fact_schema
+
+    model = book.model
+    out = summary_of(book)
+    out.update(
+        {
+            "description": model.description,
+            "languages": model.languages,
+            "as_of_fact": model.as_of_fact,
+            "sha256": model.sha256,
+            "fact_schema": fact_schema(model),
+            "decisions": [_decision(decision) for decision in model.decisions.values()],
+            "parameters": {
+                name: {
+                    "description": parameter.description,
+                    "values": [{"from": value.since, "value": value.value} for value in parameter.values],
+                }
+                for name, parameter in model.parameters.items()
+            },
+            "sources": {
+                key: {k: v for k, v in (("citation", s.citation), ("url", s.url)) if v}
+                for key, s in model.sources.items()
+            },
+        }
+    )
+    return out
+
+
+def _decision(decision: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": decision.name, "type": decision.declaration.get("type")}
+    if decision.declaration.get("values"):
+        out["values"] = list(decision.declaration["values"])
+    out["hit_policy"] = decision.hit_policy
+    out["description"] = decision.description
+    if decision.has_default:
+        out["default"] = decision.default
+    out["rules"] = [
+        {
+            "id": rule.id,
+            "citations": list(rule.citations),
+            "valid_from": rule.valid_from,
+            "valid_to": rule.valid_to,
+        }
+        for rule in decision.rules
+    ]
+    return out
+
+
+# -- reading requests ----------------------------------------------------------------------
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The body as JSON with exact numbers; 413 past `limit` bytes, 422 when not JSON."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
+    size = 0
+    parts: list[bytes] = []
+    async for part in request.stream():
+        size += len(part)
+        if size > limit:
+            raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
+        parts.append(part)
+    body = b"".join(parts)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(422, "the request body is not UTF-8 text") from None
+    if not text.strip():
+        raise ServiceError(422, "the request body is empty; send the facts as a JSON object")
+    try:
+        return jsonout.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ServiceError(422, f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ServiceError(422, "the request body is not valid JSON: nested too deeply") from None
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ServiceError(422, f"lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
+    return lang
+
+
+def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, index: int | None = None) -> dict[str, Any]:
+    try:
+        return book.decide(facts, as_of=as_of, language=lang, trace=trace).to_dict()
+    except BadInput as exc:
+        raise ServiceError(422, f"bad facts for {book.id}: {exc}", field=exc.field, index=index) from None
+    except EvaluationError as exc:
+        raise ServiceError(500, f"rulebook error while deciding: {exc}", index=index) from None
+
+
+# -- the application -----------------------------------------------------------------------
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "unknown rulebook"},
+    413: {"model": ErrorBody, "description": "request body over the size limit"},
+    422: {"model": ErrorBody, "description": "bad input: the message names the field and what was expected"},
+    500: {"model": ErrorBody, "description": "a rulebook error while deciding"},
+}
+
+
+def create_app(
+    rulebooks: Iterable[str | Path] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+) -> FastAPI:
+    """The service, with every rulebook (or only `rulebooks`: ids or paths) loaded now."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        app_version = version("taxrules")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        app_version = "0"
+    catalogue = load_catalogue(rulebooks)
+    app = FastAPI(
+        title="taxrules",
+        version=app_version,
+        description="Tax law as YAML rulebooks: decisions with citations and an auditable trace.",
+        default_response_class=ExactJSONResponse,
+    )
+    app.state.catalogue = catalogue
+    app.state.max_body_bytes = max_body_bytes
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        return ExactJSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
+            problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+        return ExactJSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return ExactJSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.get("/health", summary="Liveness")
+    def health() -> Any:
+        return ExactJSONResponse({"status": "ok", "rulebooks": len(catalogue.books), "broken": sorted(catalogue.broken)})
+
+    @app.get("/rulebooks", summary="Every rulebook served")
+    def list_rulebooks() -> Any:
+        rows: list[dict[str, Any]] = [summary_of(book) for _, book in sorted(catalogue.books.items())]
+        rows.extend({"id": key, "error": message} for key, message in sorted(catalogue.broken.items()))
+        return ExactJSONResponse(rows)
+
+    @app.get("/rulebooks/{rulebook_id}", summary="A rulebook: metadata, fact schema, decisions", responses=ERRORS)
+    def get_rulebook(rulebook_id: str) -> Any:
+        return ExactJSONResponse(details_of(catalogue.get(rulebook_id)))
+
+    @app.post(
+        "/rulebooks/{rulebook_id}/decide",
+        summary="Decide one case",
+        responses=ERRORS,
+        openapi_extra={"requestBody": {"required": True, "description": "the facts of the case", "content": JSON_BODY}},
+    )
+    async def decide(
+        rulebook_id: str,
+        request: Request,
+        as_of: str | None = Query(None, description="the date whose law applies (default: the rulebook's date fact, else today)"),
+        lang: str = Query("en", description="language of explanations: " + ", ".join(LANGUAGES)),
+        trace: bool = Query(True, description="include the trace"),
+    ) -> Any:
+        book = catalogue.get(rulebook_id)
+        language = _language(lang)
+        facts = await read_json(request, app.state.max_body_bytes)
+        return ExactJSONResponse(_decide(book, facts, as_of, language, trace))
+
+    @app.post(
+        "/rulebooks/{rulebook_id}/batch",
+        summary="Decide many cases; results in the order of the cases",
+        responses=ERRORS,
+        openapi_extra={"requestBody": {"required": True, "description": "an array of fact objects", "content": JSON_ARRAY_BODY}},
+    )
+    async def batch(
+        rulebook_id: str,
+        request: Request,
+        as_of: str | None = Query(None, description="the date whose law applies to every case"),
+        lang: str = Query("en", description="language of explanations: " + ", ".join(LANGUAGES)),
+        trace: bool = Query(True, description="include the trace of each result"),
+    ) -> Any:
+        book = catalogue.get(rulebook_id)
+        language = _language(lang)
+        cases = await read_json(request, app.state.max_body_bytes)
+        if not isinstance(cases, list):
+            raise ServiceError(422, "the request body must be a JSON array of fact objects")
+
+        def decide_all() -> str:
+            results = [_decide(book, facts, as_of, language, trace, index) for index, facts in enumerate(cases)]
+            return jsonout.dumps(results, indent=None)
+
+        # Deciding thousands of cases takes a while: off the event loop, so other requests go on.
+        body = await run_in_threadpool(decide_all)
+        return Response(body, media_type="application/json")
+
+    return app

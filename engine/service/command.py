@@ -1,0 +1,39 @@
+"""`taxrules serve`: the HTTP API on uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from engine.service.app import DEFAULT_MAX_BODY
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="port to listen on")
+@click.option(
+    "--rulebook",
+    "-r",
+    "rulebooks",
+    multiple=True,
+    metavar="ID|PATH",
+    help="serve only these rulebooks (repeatable; default: every rulebook found)",
+)
+@click.option("--max-body", type=click.IntRange(min=1), default=DEFAULT_MAX_BODY, show_default=True, help="largest request body, in bytes (413 beyond)")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info", show_default=True)
+def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_level: str) -> None:
+    """Serve the HTTP JSON API (GET /rulebooks, POST /rulebooks/{id}/decide, ...; /docs)."""
+    import uvicorn
+
+    from engine.cli import fail
+    from engine.rulebook.errors import RulebookNotFound
+    from engine.service.app import create_app
+
+    try:
+        app = create_app(list(rulebooks) or None, max_body_bytes=max_body)
+    except RulebookNotFound as exc:
+        fail(str(exc))
+    catalogue = app.state.catalogue
+    for key, message in sorted(catalogue.broken.items()):
+        click.echo(f"taxrules: not serving {key}: {message}", err=True)
+    click.echo(f"taxrules: serving {len(catalogue.books)} rulebook(s) on http://{host}:{port}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
