@@ -103,3 +103,25 @@ def test_example_fact_files_decide():
         assert matches, f"{path}: no rulebook has all of these facts"
         for match in matches:
             engine.load(match).decide(facts)  # raises BadInput if the file is not a valid case
+
+
+def _mutations(book):
+    """Invalid variants of a valid case: each must be refused by both validators."""
+    example = next(e for e in book.model.examples if not e.expect_error)
+    base = json.loads(engine.jsonout.dumps(engine.jsonout.plain(example.facts)))
+    yield {**base, "no_such_fact": 1}
+    wrong = {"enum": "not_a_value", "decimal": "abc", "boolean": "yes", "date": "31.12.2024", "string": 5, "list": "x"}
+    for name, spec in book.model.facts.items():
+        kind = spec.declaration["type"]
+        if kind in wrong:
+            yield {**base, name: wrong[kind]}
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=book_id)
+def test_fact_checker_and_fact_schema_refuse_the_same_bad_input(path):
+    book = engine.load(path)
+    validator = jsonschema.Draft202012Validator(fact_schema(book.model))
+    for facts in _mutations(book):
+        assert list(validator.iter_errors(facts)), facts
+        with pytest.raises(engine.BadInput):
+            book.decide(facts)

@@ -35,8 +35,8 @@ from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import RulebookError, RulebookNotFound
 from engine.rulebook.facts import BadInput
+from engine.service import DEFAULT_MAX_BODY
 
-DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes; about 30 000 typical cases in one batch
 JSON_BODY: dict[str, Any] = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
 JSON_ARRAY_BODY: dict[str, Any] = {
     "application/json": {"schema": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from engine.service.app import DEFAULT_MAX_BODY
+from engine.service import DEFAULT_MAX_BODY
 
 
 @click.command("serve")
