@@ -101,15 +101,19 @@ def simple_domain(book: m.Rulebook, rule: m.Rule) -> Domain | None:
     return domain
 
 
-def _epochs(rules: list[m.Rule]) -> list[dt.date]:
-    """One representative day for each stretch of time in which the same rules are in force."""
-    days = {dt.date(1900, 1, 1)}
+_BEGINNING = dt.date(1900, 1, 1)
+
+
+def _epochs(rules: list[m.Rule], start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+    """One day for each stretch of the rulebook's period in which the same rules are in force."""
+    first = start or _BEGINNING
+    days = {first}
     for rule in rules:
         if rule.valid_from:
             days.add(rule.valid_from)
         if rule.valid_to:
             days.add(rule.valid_to + dt.timedelta(days=1))
-    return sorted(days)
+    return sorted(day for day in days if day >= first and (end is None or day <= end))
 
 
 def _describe(assignment: dict[str, Any]) -> str:
@@ -129,7 +133,7 @@ def static_problems(book: m.Rulebook) -> list[Problem]:
     for decision in book.decisions.values():
         domains = {rule.id: simple_domain(book, rule) for rule in decision.rules}
         gap_reported = False
-        for day in _epochs(decision.rules):
+        for day in _epochs(decision.rules, book.valid_from, book.valid_to):
             rules = [r for r in decision.rules if r.in_force(day)]
             if decision.hit_policy == "unique":
                 for a, b in itertools.combinations(rules, 2):
@@ -158,7 +162,7 @@ def static_problems(book: m.Rulebook) -> list[Problem]:
             for combo in itertools.product(*spaces):
                 assignment = dict(zip(names, combo, strict=True))
                 if not any(all(assignment[k] in v for k, v in d.items()) for d in rule_domains):  # type: ignore[union-attr]
-                    when = "" if day == dt.date(1900, 1, 1) else f" on {day.isoformat()}"
+                    when = "" if day == _BEGINNING else f" on {day.isoformat()}"
                     report(("decisions", decision.name), f"decision {decision.name!r}: no rule decides when {_describe(assignment)}{when}, and there is no default")
                     gap_reported = True
                     break

@@ -193,3 +193,28 @@ def test_hostile_rulebook_is_rejected_at_load(tmp_path):
         text = replaced("expr: tax\n", f"expr: '{hostile}'\n")
         problems = problems_of(tmp_path, text)
         assert problems
+
+
+def test_gaps_are_looked_for_only_within_the_rulebooks_period(tmp_path):
+    text = """id: test.period
+jurisdiction: cn
+title: {en: period}
+version: "1"
+valid_from: 2019-01-01
+languages: [en]
+sources: {s: {citation: x}}
+facts: {flag: {type: boolean}}
+decisions:
+  d:
+    type: boolean
+    hit_policy: first
+    rules:
+      - {id: flag_set, when: flag, value: true, citations: [s], explanation: {en: x}}
+      - {id: flag_unset, when: not flag, valid_from: 2019-01-01, value: false, citations: [s], explanation: {en: x}}
+"""
+    path = tmp_path / "period.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_file(path).id == "test.period"
+    path.write_text(text.replace("valid_from: 2019-01-01\nlanguages", "valid_from: 2018-01-01\nlanguages"), encoding="utf-8")
+    with pytest.raises(RulebookError, match="no rule decides when flag = false on 2018-01-01"):
+        load_file(path)
