@@ -13,12 +13,11 @@ import re
 from typing import Any
 
 from engine import jsonout
-from engine.language.dates import parse_iso_date
 from engine.language.errors import EvaluationError
 from engine.language.values import MISSING, contains_missing, to_text
 from engine.result import DecisionResult, Result
 from engine.rulebook import model as m
-from engine.rulebook.facts import BadInput, FactChecker
+from engine.rulebook.facts import FactChecker, coerce_date
 
 DECIMAL_CONTEXT = decimal.Context(
     prec=34,
@@ -260,16 +259,7 @@ class Evaluation:
 
 
 def parse_as_of(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_iso_date(value.strip())
-        except ValueError:
-            pass
-    raise BadInput(f"as_of: expected a date YYYY-MM-DD, got {value!r}", "as_of")
+    return coerce_date(value, "as_of")
 
 
 def explain_text(book: m.Rulebook, rule: m.Rule, language: str, ev: Evaluation, value: Any) -> str | None:

@@ -75,7 +75,7 @@ def _string(value: Any, where: str) -> str:
     raise BadInput(f"{where}: expected text, got {_show(value)}", where)
 
 
-def _date(value: Any, where: str) -> dt.date:
+def coerce_date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -109,7 +109,7 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
     if kind == "string":
         return _string
     if kind == "date":
-        return _date
+        return coerce_date
     if kind == "enum":
         return _enum([str(v) for v in spec["values"]])
     if kind == "list":
