@@ -25,18 +25,18 @@ _TOKEN_NAMES = {
     "NUMBER": "a number",
     "STRING": "a string",
     "COMP_OP": "a comparison",
-    "PLUS": "+",
-    "MUL_OP": "* or /",
-    "LPAR": "(",
-    "RPAR": ")",
-    "LSQB": "[",
-    "RSQB": "]",
-    "LBRACE": "{",
-    "RBRACE": "}",
-    "COMMA": ",",
-    "COLON": ":",
-    "DOT": ".",
-    "MINUS": "-",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "MUL_OP": "`*` or `/`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "COMMA": "`,`",
+    "COLON": "`:`",
+    "DOT": "`.`",
     "$END": "the end of the expression",
 }
 
@@ -192,7 +192,14 @@ def node_depth(node: n.Node) -> int:
 
 
 def _describe_expected(expected: set[str]) -> str:
-    names = sorted({_TOKEN_NAMES.get(e, e.strip('"').lower()) for e in expected})
+    """Lark's token names in words; keywords and operators are summarised, not listed."""
+    if {"NAME", "NUMBER", "STRING"} <= expected:
+        return "a value (a name, number, text, list, or a parenthesised expression)"
+    operators = {"PLUS", "MINUS", "MUL_OP", "COMP_OP", "AND", "OR", "IN", "NOT"}
+    if len(expected & operators) >= 3:
+        rest = sorted(_TOKEN_NAMES.get(e, "`" + e.lower() + "`") for e in expected - operators)
+        return ", ".join(["an operator", *rest[:4]])
+    names = sorted(_TOKEN_NAMES.get(e, "`" + e.lower() + "`") for e in expected)
     if len(names) > 6:
         names = names[:6] + ["…"]
     return ", ".join(names)
