@@ -7,6 +7,7 @@ this module decides which rules run, in what order, and what is recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import re
@@ -14,7 +15,7 @@ from typing import Any
 
 from engine import jsonout
 from engine.language.errors import EvaluationError
-from engine.language.values import MISSING, contains_missing, to_text
+from engine.language.values import MISSING, contains_missing, format_decimal, to_text
 from engine.result import DecisionResult, Result
 from engine.rulebook import model as m
 from engine.rulebook.facts import FactChecker, coerce_date
@@ -25,6 +26,13 @@ DECIMAL_CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_CONTAINERS = (list, dict)  # what may hold a missing value inside
+_FIELDS = ("name", "value", "rule", "citations", "explanation", "determined", "missing_facts", "rules")
+if tuple(f.name for f in dataclasses.fields(DecisionResult))[: len(_FIELDS)] != _FIELDS:  # pragma: no cover
+    raise ImportError("engine.result.DecisionResult changed its fields; update decide() in engine.evaluate")
+_TEMPLATES: dict[str, list[str]] = {}  # explanation template -> its parts, split once
+# id(rule) -> (the rule, its citations as result dicts); the rule is kept, so its id stays its own
+_RULE_CITATIONS: dict[int, tuple[m.Rule, tuple[dict[str, str], ...]]] = {}
 
 
 class _Outcome:
@@ -120,17 +128,22 @@ class Evaluation:
         unknown_missing: list[str] = []
         undetermined = False
         chosen: _Outcome | None = None
+        day, tracing = self.as_of, self.tracing
         for rule in decision.rules:
-            if not rule.in_force(self.as_of):
-                if self.tracing:
+            # rule.in_force(day), inline: this loop is the hot path of every decision
+            since, until = rule.valid_from, rule.valid_to
+            if (since is not None and day < since) or (until is not None and day > until):
+                if tracing:
                     self._trace_rule(decision, rule, "not_in_force", {}, [], None)
                 continue
             self.missing = []
-            self.reads = {} if self.tracing else None
-            condition = rule.when.fn(self, None) if rule.when is not None else True  # type: ignore[misc]
+            self.reads = {} if tracing else None
+            when = rule.when
+            condition = when.fn(self, None) if when is not None else True  # type: ignore[misc]
             if condition is True:
-                value = rule.expr.fn(self, None) if rule.expr is not None else rule.value  # type: ignore[misc]
-                if contains_missing(value):
+                expr = rule.expr
+                value = expr.fn(self, None) if expr is not None else rule.value  # type: ignore[misc]
+                if value is MISSING or (isinstance(value, _CONTAINERS) and contains_missing(value)):
                     if self.tracing:
                         self._trace_rule(decision, rule, "true", self.reads or {}, self.missing, MISSING)
                     unknown_missing.extend(self.missing)
@@ -266,29 +279,52 @@ def explain_text(book: m.Rulebook, rule: m.Rule, language: str, ev: Evaluation, 
     template = rule.explanation.get(language) or rule.explanation.get("en")
     if template is None:
         return None
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        if len(_TEMPLATES) > 50_000:
+            _TEMPLATES.clear()
+        # [text, name, text, name, ..., text]: split once, not scanned again per case
+        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+    if len(parts) == 1:
+        return template
+    if len(parts) == 3:
+        return parts[0] + _substitute(parts[1], book, ev, value) + parts[2]
+    text = parts[0]
+    for i in range(1, len(parts), 2):
+        text += _substitute(parts[i], book, ev, value) + parts[i + 1]
+    return text
 
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name == "value":
-            return to_text(value)
-        if name in ev.facts:
-            return to_text(ev.facts[name])
-        if name in book.parameters:
-            entry = book.parameters[name].at(ev.as_of)
-            return to_text(entry.value) if entry else "—"
-        if name in book.derived:
-            saved = ev.missing, ev.reads
-            ev.missing, ev.reads = [], None
-            try:
-                return to_text(ev.derived(name))
-            finally:
-                ev.missing, ev.reads = saved
-        if name in book.decisions:
-            outcome = ev._decisions.get(name)  # noqa: SLF001
-            return to_text(outcome.value) if outcome and outcome.determined else "—"
-        return match.group(0)
 
-    return _PLACEHOLDER.sub(substitute, template)
+def _text(value: Any) -> str:
+    """to_text(value), with the two usual kinds of value first."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is decimal.Decimal:
+        return format_decimal(value)
+    return to_text(value)
+
+
+def _substitute(name: str, book: m.Rulebook, ev: Evaluation, value: Any) -> str:
+    """The text of one `{name}` of an explanation."""
+    if name == "value":
+        return _text(value)
+    if name in ev.facts:
+        return _text(ev.facts[name])
+    if name in book.parameters:
+        entry = book.parameters[name].at(ev.as_of)
+        return to_text(entry.value) if entry else "—"
+    if name in book.derived:
+        saved = ev.missing, ev.reads
+        ev.missing, ev.reads = [], None
+        try:
+            return to_text(ev.derived(name))
+        finally:
+            ev.missing, ev.reads = saved
+    if name in book.decisions:
+        outcome = ev._decisions.get(name)  # noqa: SLF001
+        return to_text(outcome.value) if outcome and outcome.determined else "—"
+    return "{" + name + "}"
 
 
 def decide(
@@ -317,24 +353,27 @@ def decide(
             checker.check_constraints(normalised, holds, language)
         results: dict[str, DecisionResult] = {}
         missing: set[str] = set()
+        outcomes: list[tuple[DecisionResult, _Outcome]] = []
         for name, decision in book.decisions.items():
             outcome = ev.evaluate_decision(decision)
             if not outcome.determined:
                 missing.update(outcome.missing)
             collect = decision.hit_policy == "collect"
-            results[name] = DecisionResult(
-                name=name,
-                value=outcome.value if outcome.determined else None,
-                rule=outcome.rules[0].id if outcome.rules and not collect else None,
-                citations=_citations(book, outcome),
-                explanation=None,
-                determined=outcome.determined,
-                missing_facts=outcome.missing,
-                rules=[rule.id for rule in outcome.rules] if collect else None,
+            # positional (a keyword call costs twice as much); the order is checked in _FIELDS
+            results[name] = result = DecisionResult(
+                name,  # name
+                outcome.value if outcome.determined else None,  # value
+                outcome.rules[0].id if outcome.rules and not collect else None,  # rule
+                _citations(book, outcome),  # citations
+                None,  # explanation
+                outcome.determined,  # determined
+                outcome.missing,  # missing_facts
+                [rule.id for rule in outcome.rules] if collect else None,  # rules
             )
+            outcomes.append((result, outcome))
         # Explanations last: their placeholders may show values computed by later decisions.
-        for name, decision in book.decisions.items():
-            results[name].explanation = _explanation(book, ev.evaluate_decision(decision), language, ev)
+        for result, outcome in outcomes:
+            result.explanation = _explanation(book, outcome, language, ev)
     warnings = []
     if (book.valid_from and day < book.valid_from) or (book.valid_to and day > book.valid_to):
         warnings.append(
@@ -356,8 +395,21 @@ def decide(
 
 
 def _citations(book: m.Rulebook, outcome: _Outcome) -> list[dict[str, str]]:
-    seen: dict[str, dict[str, str]] = {}
-    for rule in outcome.rules:
+    rules = outcome.rules
+    if len(rules) == 1:
+        # One rule decided: its citations, built once per rule, copied for each result.
+        rule = rules[0]
+        cached = _RULE_CITATIONS.get(id(rule))
+        if cached is None or cached[0] is not rule:
+            if len(_RULE_CITATIONS) > 100_000:
+                _RULE_CITATIONS.clear()
+            seen: dict[str, dict[str, str]] = {}
+            for citation in rule.citations:
+                seen.setdefault(citation, book.sources[citation].as_citation())
+            cached = _RULE_CITATIONS[id(rule)] = (rule, tuple(seen.values()))
+        return [dict(citation) for citation in cached[1]]
+    seen = {}
+    for rule in rules:
         for citation in rule.citations:
             seen.setdefault(citation, book.sources[citation].as_citation())
     return list(seen.values())
@@ -366,5 +418,7 @@ def _citations(book: m.Rulebook, outcome: _Outcome) -> list[dict[str, str]]:
 def _explanation(book: m.Rulebook, outcome: _Outcome, language: str, ev: Evaluation) -> str | None:
     if not outcome.determined or not outcome.rules:
         return None
+    if len(outcome.rules) == 1:
+        return explain_text(book, outcome.rules[0], language, ev, outcome.value) or None
     texts = [explain_text(book, rule, language, ev, outcome.value) for rule in outcome.rules]
     return " ".join(text for text in texts if text) or None

@@ -23,7 +23,7 @@ def plain(value: Any) -> Any:
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
@@ -71,7 +71,7 @@ def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
         if indent is not None:
             out.append("\n" + " " * (indent * level))
         out.append("}")
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
             return

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import jsonout
+from engine.batch.encode import dumps_line
 from engine.batch.reader import Case, parse_case
 from engine.language.errors import EvaluationError
 from engine.rulebook.facts import BadInput
@@ -100,7 +100,7 @@ def decide_chunk(book: Any, chunk: list[Case], options: Options) -> list[Line]:
     out: list[Line] = []
     for case in chunk:
         record, status = decide_case(book, case, options)
-        out.append((jsonout.dumps(record, indent=None), status))
+        out.append((dumps_line(record), status))
     return out
 
 

@@ -50,6 +50,16 @@ def _eq(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _contains(items: Any, a: Any, negated: bool) -> Any:
+    """`a in items` (or `not in`), three-valued: unknown if not found and an item is unknown."""
+    for candidate in items:
+        if _eq(candidate, a):
+            return not negated
+    if any(candidate is MISSING for candidate in items):
+        return MISSING
+    return negated
+
+
 def _ordered(op: str) -> Callable[[Any, Any], bool]:
     return {
         "<": lambda a, b: a < b,
@@ -106,6 +116,14 @@ class Compiler:
             return read_item_field
         return lambda ctx, env: env[name]  # type: ignore[index]
 
+    def _fact_name(self, node: n.Node) -> str | None:
+        """The fact a node reads, when it is just a fact's name (the hot paths read it inline)."""
+        if isinstance(node, n.Name):
+            symbol = self.analysis.symbols.get(id(node))
+            if symbol is not None and symbol.kind == "fact":
+                return symbol.name
+        return None
+
     def _listliteral(self, node: n.ListLiteral) -> Compiled:
         items = [self.compile(item) for item in node.items]
         if all(isinstance(item, n.Literal) for item in node.items):
@@ -121,6 +139,22 @@ class Compiler:
 
     def _unary(self, node: n.Unary) -> Compiled:
         operand = self.compile(node.operand)
+        fact = self._fact_name(node.operand)
+        if node.op == "not" and fact is not None:
+
+            def negate_fact(ctx: Any, env: Env) -> Any:
+                value = ctx.facts.get(fact, MISSING)  # read_fact, inline
+                if value is MISSING:
+                    ctx.missing.append(fact)
+                if ctx.reads is not None:
+                    ctx.reads[fact] = value
+                if value is True:
+                    return False
+                if value is False:
+                    return True
+                return MISSING
+
+            return negate_fact
         if node.op == "not":
 
             def negate(ctx: Any, env: Env) -> Any:
@@ -144,6 +178,23 @@ class Compiler:
     def _logical(self, node: n.Logical) -> Compiled:
         operands = [self.compile(op) for op in node.operands]
         settles = node.op == "or"  # `or` is settled by a true operand, `and` by a false one
+        if len(operands) == 2:
+            first, second = operands
+            neutral = not settles
+
+            def logical_pair(ctx: Any, env: Env) -> Any:  # the loop below, unrolled for two
+                mark = len(ctx.missing)
+                a = first(ctx, env)
+                if a is settles:
+                    del ctx.missing[mark:]
+                    return settles
+                b = second(ctx, env)
+                if b is settles:
+                    del ctx.missing[mark:]
+                    return settles
+                return neutral if a is neutral and b is neutral else MISSING
+
+            return logical_pair
 
         def logical(ctx: Any, env: Env) -> Any:
             mark = len(ctx.missing)
@@ -191,6 +242,9 @@ class Compiler:
             return arithmetic
         if op in ("==", "!="):
             want = op == "=="
+            constant = self._equality_with_constant(node, left, right, want)
+            if constant is not None:
+                return constant
 
             def equality(ctx: Any, env: Env) -> Any:
                 a = left(ctx, env)
@@ -217,20 +271,93 @@ class Compiler:
 
             return ordering
         negated = op == "not in"
+        items = node.right.items if isinstance(node.right, n.ListLiteral) else ()
+        if items and all(isinstance(item, n.Literal) and isinstance(item.value, str) for item in items):
+            # `x in ["a", "b"]`: a set look-up for text; other values take the general path
+            candidates = [item.value for item in items]  # type: ignore[attr-defined]
+            members = frozenset(candidates)
+            fact = self._fact_name(node.left)
+            if fact is not None:
+
+                def fact_membership_of_text(ctx: Any, env: Env) -> Any:
+                    a = ctx.facts.get(fact, MISSING)  # read_fact, inline
+                    if a is MISSING:
+                        ctx.missing.append(fact)
+                    if ctx.reads is not None:
+                        ctx.reads[fact] = a
+                    if type(a) is str:
+                        return (a in members) is not negated
+                    if a is MISSING:
+                        return MISSING
+                    return _contains(candidates, a, negated)
+
+                return fact_membership_of_text
+
+            def membership_of_text(ctx: Any, env: Env) -> Any:
+                a = left(ctx, env)
+                if type(a) is str:
+                    return (a in members) is not negated
+                if a is MISSING:
+                    return MISSING
+                return _contains(candidates, a, negated)
+
+            return membership_of_text
 
         def membership(ctx: Any, env: Env) -> Any:
             a = left(ctx, env)
             b = right(ctx, env)
             if a is MISSING or b is MISSING or b is None:
                 return MISSING
-            for candidate in b:
-                if _eq(candidate, a):
-                    return not negated
-            if any(candidate is MISSING for candidate in b):
-                return MISSING
-            return negated
+            return _contains(b, a, negated)
 
         return membership
+
+    def _equality_with_constant(self, node: n.Binary, left: Compiled, right: Compiled, want: bool) -> Compiled | None:
+        """`x == "text"`, `x != null`, `x == 5`: one operand a literal, compared without
+        evaluating it per case. Same outcomes as the general path (`_eq`): a boolean never
+        equals a number, and text or null compare as Python does."""
+        if isinstance(node.right, n.Literal) and not isinstance(node.left, n.Literal):
+            other, constant = left, node.right.value
+        elif isinstance(node.left, n.Literal) and not isinstance(node.right, n.Literal):
+            other, constant = right, node.left.value
+        else:
+            return None
+        operand = node.left if other is left else node.right
+        fact = self._fact_name(operand)
+        if fact is not None and (isinstance(constant, str) or constant is None):
+
+            def fact_equals_text(ctx: Any, env: Env) -> Any:
+                a = ctx.facts.get(fact, MISSING)  # read_fact, inline
+                if a is MISSING:
+                    ctx.missing.append(fact)
+                if ctx.reads is not None:
+                    ctx.reads[fact] = a
+                if a is MISSING:
+                    return MISSING
+                return (a == constant) is want
+
+            return fact_equals_text
+        if isinstance(constant, str) or constant is None:
+
+            def equals_text(ctx: Any, env: Env) -> Any:
+                a = other(ctx, env)
+                if a is MISSING:
+                    return MISSING
+                return (a == constant) is want
+
+            return equals_text
+        if isinstance(constant, Decimal):
+
+            def equals_number(ctx: Any, env: Env) -> Any:
+                a = other(ctx, env)
+                if a is MISSING:
+                    return MISSING
+                if a is True or a is False:
+                    return not want
+                return (a == constant) is want
+
+            return equals_number
+        return None
 
     def _if(self, node: n.If) -> Compiled:
         condition = self.compile(node.condition)
@@ -359,6 +486,30 @@ class Compiler:
         where = _where(node)
         name = node.function
         passes_null = name == "text"
+
+        def failed(exc: Exception) -> EvaluationError:
+            return EvaluationError(f"{name}(): {exc} {where}")
+
+        if len(args) == 2 and not passes_null:
+            first, second = args
+
+            def call_two(ctx: Any, env: Env) -> Any:  # `call` below, for two arguments
+                a = first(ctx, env)
+                b = second(ctx, env)
+                if a is MISSING:
+                    return MISSING
+                if a is None:
+                    return None
+                if b is MISSING:
+                    return MISSING
+                if b is None:
+                    return None
+                try:
+                    return impl(a, b)
+                except (EvaluationError, TypeError, ValueError, AttributeError, DecimalException, OverflowError) as exc:
+                    raise failed(exc) from None
+
+            return call_two
 
         def call(ctx: Any, env: Env) -> Any:
             values = [arg(ctx, env) for arg in args]

@@ -81,6 +81,13 @@ def coerce_date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            # Fast path for the usual exact YYYY-MM-DD (C parser); anything it refuses
+            # still goes through parse_iso_date below, so the outcome is the same.
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
         try:
             return parse_iso_date(value.strip())
         except ValueError:
@@ -166,7 +173,10 @@ class FactChecker:
                     f"{name}: not a fact of {self.book.id}{suggest(str(name), self.names)}",
                     str(name),
                 )
-            if value is not None:
+            if value is True or value is False:
+                # a boolean for a boolean fact (the usual case): _boolean would return it as is
+                out[name] = value if coerce is _boolean else coerce(value, name)
+            elif value is not None:
                 out[name] = coerce(value, name)
         return out
 
