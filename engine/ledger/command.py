@@ -1,0 +1,179 @@
+"""`taxrules reconcile`: run a ledger rulebook over a book of records.
+
+    taxrules reconcile ru.vat_reconciliation --input books.jsonl             # findings (JSONL) on stdout
+    taxrules reconcile ru.vat_reconciliation --input books.csv -o f.jsonl   # findings to a file, summary on stdout
+    cat books.jsonl | taxrules reconcile ru.vat_reconciliation --stream     # each finding as soon as provable
+    taxrules reconcile ru.vat_reconciliation --input books.jsonl --then ru.desk_audit --facts return.json
+
+Exit codes as everywhere: 0 success (findings are a success), 2 bad input (one message
+naming the line and the field), 1 a rulebook error. In --stream mode findings already
+printed stay printed when a later record turns out to be bad input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import click
+
+from engine import jsonout
+from engine.i18n import LANGUAGES
+from engine.language.errors import EvaluationError
+from engine.rulebook.errors import RulebookError, RulebookNotFound
+from engine.rulebook.facts import BadInput
+
+BAD_INPUT = 2
+RULEBOOK_ERROR = 1
+_COLLECT_EVERY = 50_000  # records between collections of the young generations while streaming
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """A command runs one book and exits: keep Python's cyclic collector from rescanning
+    every record held so far again and again (it dominates run time on large books)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> None:
+    click.echo(f"taxrules: {message}", err=True)
+    sys.exit(code)
+
+
+def _summary_line(result: Any) -> str:
+    counts = ", ".join(f"{check} {n}" for check, n in result.counts.items() if n)
+    records = sum(result.record_counts.values())
+    values = ", ".join(f"{k}={jsonout.dumps(jsonout.plain(v), indent=None)}" for k, v in result.summary.items())
+    out = f"{result.ledger.id}: {records} record(s), {len(result.findings)} finding(s)"
+    if counts:
+        out += f" ({counts})"
+    if values:
+        out += f"; {values}"
+    return out
+
+
+@click.command("reconcile")
+@click.argument("rulebook")
+@click.option("--input", "input_file", metavar="FILE|-", help="records: a .jsonl or .csv file; - for JSONL on standard input (the default with --stream)")
+@click.option("--output", "-o", "output_file", metavar="FILE", help="write the findings (JSONL) to FILE; the summary then goes to standard output")
+@click.option("--stream", "streaming", is_flag=True, help="the streaming executor (durable-rules): each finding as soon as it is provable")
+@click.option("--then", "then_id", metavar="ID", help="then decide this rulebook, with the reconciliation's summary as facts")
+@click.option("--facts", "facts_file", metavar="FILE|-", help="with --then: the other facts of that case (JSON or YAML)")
+@click.option("--as-of", "as_of", metavar="DATE", help="with --then: the date whose law applies")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="language of the findings' messages")
+def reconcile(rulebook: str, input_file: str | None, output_file: str | None, streaming: bool, then_id: str | None, facts_file: str | None, as_of: str | None, lang: str) -> None:
+    """Run a ledger rulebook's checks over many records; print findings with citations."""
+    from engine.api import load
+    from engine.ledger.api import LedgerBook
+    from engine.ledger.records import open_input
+
+    try:
+        book = load(rulebook)
+    except RulebookNotFound as exc:
+        _fail(str(exc))
+    except RulebookError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(RULEBOOK_ERROR)
+    if not isinstance(book, LedgerBook):
+        _fail(f"{rulebook} is a decision rulebook, not a ledger rulebook (kind: ledger); use `taxrules decide`")
+    if facts_file is not None and then_id is None:
+        _fail("--facts needs --then (the rulebook to decide with them)")
+    then_book = None
+    if then_id is not None:
+        try:
+            then_book = load(then_id)
+        except RulebookNotFound as exc:
+            _fail(f"--then: {exc}")
+        except RulebookError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(RULEBOOK_ERROR)
+        if isinstance(then_book, LedgerBook) or not hasattr(then_book, "decide"):
+            _fail(f"--then {then_id}: not a decision rulebook")
+    if input_file is None:
+        if not streaming:
+            _fail("--input FILE is required (or --stream to read JSONL from standard input)")
+        input_file = "-"
+
+    out: IO[str] = sys.stdout
+    handle = None
+    if output_file is not None:
+        try:
+            handle = out = open(output_file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            _fail(f"--output: cannot write {output_file!r}: {exc.strerror}")
+    write_findings = output_file is not None or then_book is None
+    try:
+        with paused_gc():
+            records = open_input(input_file, book.model, sys.stdin)
+            if streaming:
+                result = _run_stream(book, records, out if write_findings else None, lang)
+            else:
+                result = book.reconcile_lines(records, "batch")
+                if write_findings:
+                    for finding in result.findings:
+                        out.write(finding.to_json(lang) + "\n")
+    except BadInput as exc:
+        _fail(str(exc))
+    except EvaluationError as exc:
+        _fail(f"rulebook error while reconciling: {exc}", RULEBOOK_ERROR)
+    finally:
+        if handle is not None:
+            handle.close()
+
+    if then_book is not None:
+        click.echo(_summary_line(result), err=True)
+        _decide_then(then_book, result, facts_file, as_of, lang)
+    elif output_file is not None:
+        click.echo(jsonout.dumps(result.summary_dict()))
+    else:
+        click.echo(_summary_line(result), err=True)
+
+
+def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str) -> Any:
+    stream = book.stream()
+    try:
+        for count, (line, raw) in enumerate(records, 1):
+            findings = stream.push(raw, line)
+            if out is not None and findings:
+                for finding in findings:
+                    out.write(finding.to_json(lang) + "\n")
+                out.flush()
+            if count % _COLLECT_EVERY == 0:
+                gc.collect(1)
+        for finding in stream.close():
+            if out is not None:
+                out.write(finding.to_json(lang) + "\n")
+        if out is not None:
+            out.flush()
+    except BaseException:
+        stream.abort()
+        raise
+    return stream.result
+
+
+def _decide_then(then_book: Any, result: Any, facts_file: str | None, as_of: str | None, lang: str) -> None:
+    from engine.cli import decide_or_fail, read_facts
+
+    facts = read_facts(facts_file) if facts_file is not None else {}
+    if not isinstance(facts, dict):
+        _fail(f"--facts: the facts must be an object, got {type(facts).__name__}")
+    declared = then_book.model.facts
+    supplied = {name: value for name, value in result.summary.items() if name in declared}
+    if not supplied:
+        _fail(f"--then {then_book.id}: the summary of {result.ledger.id} ({', '.join(result.summary) or 'empty'}) gives none of its facts")
+    for name, value in supplied.items():
+        given = facts.get(name)
+        if given is not None and given != value:
+            click.echo(f"taxrules: {name}: the reconciliation's {jsonout.dumps(jsonout.plain(value), indent=None)} replaces {jsonout.dumps(jsonout.plain(given), indent=None)} from --facts", err=True)
+        facts[name] = value
+    decision = decide_or_fail(then_book, facts, as_of, lang)
+    click.echo(decision.to_json())

@@ -1,0 +1,195 @@
+"""Faster evaluation of the simplest conditions on a combination of records.
+
+The batch executor evaluates residual conditions on every candidate combination: on a
+book of 100 000 invoices that is 100 000 evaluations of `purchase.vat != sale.vat or …`.
+For conditions made only of `alias.field`, literals, comparisons, `and`, `or` and `not`,
+this module builds a function of the combination (a tuple of records) that reads fields
+straight from the records, with exactly the compiled language's semantics (three-valued
+logic, `true != 1`, unknown when a field is missing); anything else falls back to the
+compiled expression. tests/ledger/test_fastpath.py holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+from engine.language import nodes as n
+from engine.language.compiler import _eq
+from engine.language.errors import EvaluationError
+from engine.language.values import MISSING, type_name
+from engine.ledger import model as lm
+from engine.ledger.planner import Ctx, Side
+
+TupleFn = Callable[[tuple[Any, ...]], Any]
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _fast(node: n.Node, analysis: Any, positions: dict[str, int]) -> TupleFn | None:
+    match node:
+        case n.Literal(value=value):
+            return lambda combination: value
+        case n.Field(target=n.Name() as target, name=name):
+            symbol = analysis.symbols.get(id(target))
+            if symbol is None or symbol.kind != "fact" or id(node) in analysis.projections:
+                return None
+            position = positions.get(symbol.name)
+            if position is None:
+                return None
+            return lambda combination: combination[position].values.get(name, MISSING)
+        case n.Binary(op=op, left=left, right=right) if op in ("==", "!=", "<", "<=", ">", ">="):
+            a_fn = _fast(left, analysis, positions)
+            b_fn = _fast(right, analysis, positions)
+            if a_fn is None or b_fn is None:
+                return None
+            if op in ("==", "!="):
+                want = op == "=="
+                fields = _field_pair(left, right, analysis, positions)
+                if fields is not None:  # `a.x == b.y`: read both fields here, no calls
+                    (i, x), (j, y) = fields
+
+                    def field_equality(combination: tuple[Any, ...]) -> Any:
+                        a = combination[i].values.get(x, MISSING)
+                        b = combination[j].values.get(y, MISSING)
+                        if a is MISSING or b is MISSING:
+                            return MISSING
+                        if (a.__class__ is bool) is not (b.__class__ is bool):  # true != 1
+                            return not want
+                        return (a == b) is want
+
+                    return field_equality
+
+                def equality(combination: tuple[Any, ...]) -> Any:
+                    a = a_fn(combination)
+                    b = b_fn(combination)
+                    if a is MISSING or b is MISSING:
+                        return MISSING
+                    return _eq(a, b) is want
+
+                return equality
+            compare = _ORDER[op]
+
+            def ordering(combination: tuple[Any, ...]) -> Any:
+                a = a_fn(combination)
+                b = b_fn(combination)
+                if a is MISSING or b is MISSING or a is None or b is None:
+                    return MISSING
+                try:
+                    return compare(a, b)
+                except TypeError:
+                    raise EvaluationError(f"cannot order {type_name(a)} and {type_name(b)}") from None
+
+            return ordering
+        case n.Logical(op=op, operands=operands):
+            fns = [_fast(operand, analysis, positions) for operand in operands]
+            if any(fn is None for fn in fns):
+                return None
+            settles = op == "or"
+            other = not settles
+
+            def logical(combination: tuple[Any, ...]) -> Any:
+                unknown = False
+                for fn in fns:
+                    value = fn(combination)  # type: ignore[misc]
+                    if value is settles:
+                        return settles
+                    if value is not other:
+                        unknown = True
+                return MISSING if unknown else other
+
+            return logical
+        case n.Unary(op="not", operand=operand):
+            fn = _fast(operand, analysis, positions)
+            if fn is None:
+                return None
+
+            def negate(combination: tuple[Any, ...]) -> Any:
+                value = fn(combination)
+                if value is True:
+                    return False
+                if value is False:
+                    return True
+                return MISSING
+
+            return negate
+    return None
+
+
+def _field_pair(left: n.Node, right: n.Node, analysis: Any, positions: dict[str, int]) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    out = []
+    for side in (left, right):
+        if not (isinstance(side, n.Field) and isinstance(side.target, n.Name)) or id(side) in analysis.projections:
+            return None
+        symbol = analysis.symbols.get(id(side.target))
+        if symbol is None or symbol.kind != "fact" or symbol.name not in positions:
+            return None
+        out.append((positions[symbol.name], side.name))
+    return out[0], out[1]
+
+
+def on_combination(conjunct: lm.Conjunct, aliases: list[str], ctx: Ctx, fast: bool = True) -> TupleFn:
+    """The conjunct as a function of a combination whose i-th record plays aliases[i]."""
+    positions = {alias: i for i, alias in enumerate(aliases)}
+    if fast:
+        fn = _fast(conjunct.node, conjunct.analysis, positions)
+        if fn is not None:
+            return fn
+    compiled = conjunct.fn
+    pairs = list(positions.items())
+
+    def generic(combination: tuple[Any, ...]) -> Any:
+        ctx.facts = {alias: combination[i].values for alias, i in pairs}
+        return compiled(ctx, None)
+
+    return generic
+
+
+def all_true(conjuncts: list[lm.Conjunct], aliases: list[str], ctx: Ctx) -> Callable[[tuple[Any, ...]], bool] | None:
+    """A predicate: every conjunct is true on the combination (None when there are none)."""
+    fns = [on_combination(c, aliases, ctx) for c in conjuncts]
+    if not fns:
+        return None
+    if len(fns) == 1:
+        only = fns[0]
+        return lambda combination: only(combination) is True
+
+    def every(combination: tuple[Any, ...]) -> bool:
+        return all(fn(combination) is True for fn in fns)
+
+    return every
+
+
+def key_function(sides: list[Side], ctx: Ctx) -> Callable[[dict[str, Any]], Any]:
+    """A record's values → its hash key for these sides (one value, or a tuple for
+    several), MISSING when one of them is missing."""
+    fields = [side.field for side in sides]
+    if all(fields):
+        getter = itemgetter(*fields)  # type: ignore[misc]
+
+        def by_fields(values: dict[str, Any]) -> Any:
+            try:
+                return getter(values)
+            except KeyError:
+                return MISSING
+
+        return by_fields
+    getters = [side.get for side in sides]
+    if len(getters) == 1:
+        get = getters[0]
+        return lambda values: get(ctx, values)
+
+    def by_expressions(values: dict[str, Any]) -> Any:
+        key = tuple(get(ctx, values) for get in getters)
+        for value in key:
+            if value is MISSING:
+                return MISSING
+        return key
+
+    return by_expressions
