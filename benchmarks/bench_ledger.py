@@ -184,6 +184,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="sales-book entries (and as many purchase-book entries)")
     parser.add_argument("--stream-size", type=int, default=None, help="run the streaming executor on a smaller book and extrapolate")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs of plain and batch; the fastest of each counts")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -195,10 +196,18 @@ def main() -> None:
         path = Path(folder) / "books.jsonl"
         print(f"writing {args.size:,} + {args.size:,} entries …", file=sys.stderr)
         write_book(path, args.size, args.seed)
-        results = {}
-        for kind in ("plain", "batch"):
-            print(f"running {kind} …", file=sys.stderr)
-            results[kind] = spawn(kind, path)
+        results: dict[str, Any] = {}
+        # Plain and batch alternate, each in a fresh process, and the fastest run of each
+        # counts: this machine's timings wander by ±25 % from run to run, and taking the
+        # best of several interleaved runs compares the two under the same conditions.
+        for attempt in range(args.repeat):
+            for kind in ("plain", "batch"):
+                print(f"running {kind} ({attempt + 1}/{args.repeat}) …", file=sys.stderr)
+                figures = spawn(kind, path)
+                best = results.get(kind)
+                if best is None or figures["seconds"] < best["seconds"]:
+                    results[kind] = figures
+                results.setdefault(f"{kind}_all", []).append(figures["seconds"])
         small = path
         if stream_size != args.size:
             small = Path(folder) / "small.jsonl"
@@ -223,7 +232,8 @@ def main() -> None:
     row("batch, hash joins (8 checks)", batch, records)
     row("stream, durable-rules (8 checks)", stream, 2 * stream_size)
     ratio = batch["seconds"] / plain["seconds"]
-    print(f"\nbatch / plain: {ratio:.2f}x (goal: within 1.5x)")
+    runs = ", ".join(f"{kind} " + " / ".join(f"{t:.2f}" for t in results[f"{kind}_all"]) + " s" for kind in ("plain", "batch"))
+    print(f"\nbatch / plain: {ratio:.2f}x, fastest of {args.repeat} interleaved runs each ({runs}) (goal: within 1.5x)")
     print(
         f"stream: {stream['records'] / stream['push_seconds']:,.0f} records/s while pushing, {stream['sustained']:,.0f} records/s over the "
         f"last 10 000; close (findings of absence, then every fact retracted) {stream['close_seconds']:.1f} s; "

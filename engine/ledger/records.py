@@ -40,7 +40,7 @@ _DATE_CACHE_LIMIT = 100_000  # books repeat their dates; parse each spelling onc
 
 
 class _TypeChecker:
-    __slots__ = ("name", "fields", "required", "names")
+    __slots__ = ("name", "fields", "required", "names", "accepted", "strings", "decimals", "dates")
 
     def __init__(self, record: lm.RecordType) -> None:
         self.name = record.name
@@ -61,6 +61,13 @@ class _TypeChecker:
             self.fields[name] = (fast, coercer_for(decl), f"{record.name}.{name}")
         self.required = frozenset(name for name, spec in record.fields.items() if not spec.optional)
         self.names = list(record.fields)
+        # For the common record (only declared fields, values already of their JSON type):
+        # the keys are checked as one set operation and only the fields that need a look
+        # are visited one by one.
+        self.accepted = frozenset(self.fields) | {lm.RECORD_KEY}
+        self.strings = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _STRING)
+        self.decimals = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _DECIMAL)
+        self.dates = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _DATE)
 
 
 class Normaliser:
@@ -82,6 +89,13 @@ class Normaliser:
                 raise BadInput(f"line {line}: the record has no {lm.RECORD_KEY!r} field (one of: {', '.join(self.types)})", lm.RECORD_KEY)
             hint = suggest(kind, list(self.types)) if isinstance(kind, str) else ""
             raise BadInput(f"line {line}: {lm.RECORD_KEY}: {kind!r} is not a record type of {self.ledger_id}{hint} (one of: {', '.join(self.types)})", lm.RECORD_KEY)
+        if raw.keys() <= checker.accepted and len(checker.strings) + len(checker.decimals) + len(checker.dates) == len(checker.fields):
+            fast = self._fast(raw, checker)
+            if fast is not None:
+                if not checker.required <= fast.keys():
+                    missing = sorted(checker.required - fast.keys())
+                    raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
+                return Rec(line, checker.name, fast)
         dates = self.dates
         fields = checker.fields
         values = {}
@@ -118,6 +132,44 @@ class Normaliser:
             missing = sorted(checker.required - values.keys())
             raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
         return Rec(line, checker.name, values)
+
+
+    def _fast(self, raw: dict[str, Any], checker: _TypeChecker) -> dict[str, Any] | None:
+        """The checked values when every present value already has its field's type, else
+        None (the general path then converts it, or names the field that is wrong)."""
+        values = dict(raw)
+        values.pop(lm.RECORD_KEY, None)
+        for name in checker.strings:
+            value = values.get(name)
+            if value.__class__ is not str:
+                if value is not None or name not in values:
+                    if name in values:
+                        return None
+                    continue
+                del values[name]
+        for name in checker.decimals:
+            value = values.get(name)
+            if value.__class__ is not Decimal or not value.is_finite():
+                if value is not None or name not in values:
+                    if name in values:
+                        return None
+                    continue
+                del values[name]
+        dates = self.dates
+        for name in checker.dates:
+            value = values.get(name)
+            if value.__class__ is not str:
+                if value is not None or name not in values:
+                    if name in values:
+                        return None
+                    continue
+                del values[name]
+                continue
+            day = dates.get(value)
+            if day is None:
+                return None
+            values[name] = day
+        return values
 
 
 def numbered(records: Iterable[Any]) -> Iterator[tuple[int, Any]]:
