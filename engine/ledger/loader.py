@@ -10,30 +10,25 @@ streaming executor could not run. All problems are reported together.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import re
-from decimal import Decimal
 from pathlib import Path as FsPath
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.validators import extend
 
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.builtins import BUILTINS
 from engine.language.checker import Checker, Symbol, suggest
 from engine.language.compiler import compile_expression
-from engine.language.dates import parse_iso_date
 from engine.language.errors import ExpressionError
 from engine.language.parser import parse
 from engine.ledger import model as lm
 from engine.ledger.unparse import conjuncts as split_conjuncts
 from engine.ledger.unparse import unparse
-from engine.rulebook.errors import Problem, RulebookError
-from engine.rulebook.loader import _schema_message
+from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
+from engine.rulebook.loader import _schema_message, schema_validator
 from engine.rulebook.model import Source
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
 
@@ -43,23 +38,8 @@ RESERVED = {"and", "or", "not", "in", "if", "then", "else", "for", "return", "tr
 SUMMARY_NAMES = ("findings", "records")
 
 
-def _is_number(checker: Any, instance: Any) -> bool:
-    return isinstance(instance, int | Decimal) and not isinstance(instance, bool)
-
-
-def _is_integer(checker: Any, instance: Any) -> bool:
-    if isinstance(instance, bool):
-        return False
-    if isinstance(instance, Decimal):
-        return instance == instance.to_integral_value()
-    return isinstance(instance, int)
-
-
-@functools.cache
 def _schema_validator() -> Draft202012Validator:
-    type_checker = Draft202012Validator.TYPE_CHECKER.redefine_many({"number": _is_number, "integer": _is_integer})
-    validator_class = extend(Draft202012Validator, type_checker=type_checker)
-    return validator_class(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    return schema_validator(SCHEMA_FILE)
 
 
 def load_ledger_file(path: str | FsPath, verify_streaming: bool = True) -> lm.Ledger:
@@ -127,7 +107,7 @@ def _alias_reads(node: n.Node, analysis: Any) -> tuple[list[tuple[str, str]], se
     return reads, aliases
 
 
-class _Builder:
+class _Builder(ProblemCollector):
     def __init__(self, file: str, raw: Any, source_map: SourceMap, sha256: str) -> None:
         self.file = file
         self.raw = raw
@@ -137,21 +117,6 @@ class _Builder:
         self.records: dict[str, lm.RecordType] = {}
         self.sources: dict[str, Source] = {}
         self.languages: list[str] = []
-
-    # -- problems ----------------------------------------------------------------------
-
-    def problem(self, path: Path, message: str, severity: str = "error") -> None:
-        line, column = self.map.position(path)
-        self.problems.append(Problem(self.file, line, column, message, severity))
-
-    def key_problem(self, path: Path, message: str) -> None:
-        line, column = self.map.key_position(path)
-        self.problems.append(Problem(self.file, line, column, message))
-
-    def fail_if_problems(self) -> None:
-        errors = [p for p in self.problems if p.severity == "error"]
-        if errors:
-            raise RulebookError(errors)
 
     # -- the whole build ---------------------------------------------------------------
 
@@ -196,8 +161,8 @@ class _Builder:
             title=dict(raw["title"]),
             description=dict(raw.get("description") or {}),
             version=str(raw["version"]),
-            valid_from=self._date(raw.get("valid_from"), ("valid_from",)),
-            valid_to=self._date(raw.get("valid_to"), ("valid_to",)),
+            valid_from=self.date(raw.get("valid_from"), ("valid_from",)),
+            valid_to=self.date(raw.get("valid_to"), ("valid_to",)),
             languages=self.languages,
             sources=self.sources,
             records=self.records,
@@ -211,15 +176,6 @@ class _Builder:
             raw=raw,
             warnings=[p for p in self.problems if p.severity == "warning"],
         )
-
-    def _date(self, value: Any, path: Path) -> Any:
-        if value is None:
-            return None
-        try:
-            return parse_iso_date(str(value))
-        except ValueError as exc:
-            self.problem(path, str(exc))
-            return None
 
     def _name(self, name: str, path: Path, what: str) -> None:
         if name in RESERVED:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -24,6 +26,43 @@ class RulebookError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ProblemCollector:
+    """Gathers a loader's problems at their YAML positions, to report them all at once.
+
+    Shared by the decision and the ledger rulebook loaders; a subclass sets `file` and
+    `map` (the SourceMap of the document) before reporting.
+    """
+
+    file: str
+    map: Any
+    problems: list[Problem]
+
+    def problem(self, path: tuple, message: str, severity: str = "error") -> None:
+        line, column = self.map.position(path)
+        self.problems.append(Problem(self.file, line, column, message, severity))
+
+    def key_problem(self, path: tuple, message: str) -> None:
+        line, column = self.map.key_position(path)
+        self.problems.append(Problem(self.file, line, column, message))
+
+    def fail_if_problems(self) -> None:
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            raise RulebookError(errors)
+
+    def date(self, value: Any, path: tuple) -> dt.date | None:
+        """An ISO date from the YAML text, or None with a problem reported at `path`."""
+        if value is None:
+            return None
+        from engine.language.dates import parse_iso_date
+
+        try:
+            return parse_iso_date(str(value))
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return None
 
 
 class RulebookNotFound(LookupError):

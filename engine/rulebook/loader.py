@@ -27,7 +27,7 @@ from engine.language.dates import parse_iso_date
 from engine.language.errors import ExpressionError
 from engine.language.parser import parse
 from engine.rulebook import model as m
-from engine.rulebook.errors import Problem, RulebookError
+from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
 
 SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "rulebook.schema.json"
@@ -47,12 +47,13 @@ def _is_integer(checker: Any, instance: Any) -> bool:
 
 
 @functools.cache
-def _schema_validator() -> Draft202012Validator:
+def schema_validator(schema_file: FsPath) -> Draft202012Validator:
+    """A JSON Schema validator for YAML data whose numbers are Decimal (never float)."""
     type_checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
         {"number": _is_number, "integer": _is_integer}
     )
     validator_class = extend(Draft202012Validator, type_checker=type_checker)
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
     return validator_class(schema)
 
 
@@ -95,7 +96,7 @@ def _schema_message(error: Any) -> str:
     return f"{where}: {error.message}" if where else error.message
 
 
-class _Builder:
+class _Builder(ProblemCollector):
     def __init__(self, file: str, raw: Any, source_map: SourceMap, sha256: str) -> None:
         self.file = file
         self.raw = raw
@@ -111,28 +112,13 @@ class _Builder:
         self._checking: list[str] = []
         self.references: dict[tuple[str, str], set[tuple[str, str]]] = {}
 
-    # -- problems ----------------------------------------------------------------------
-
-    def problem(self, path: Path, message: str, severity: str = "error") -> None:
-        line, column = self.map.position(path)
-        self.problems.append(Problem(self.file, line, column, message, severity))
-
-    def key_problem(self, path: Path, message: str) -> None:
-        line, column = self.map.key_position(path)
-        self.problems.append(Problem(self.file, line, column, message))
-
-    def fail_if_problems(self) -> None:
-        errors = [p for p in self.problems if p.severity == "error"]
-        if errors:
-            raise RulebookError(errors)
-
     # -- the whole build ---------------------------------------------------------------
 
     def build(self) -> m.Rulebook:
         raw = self.raw
         if not isinstance(raw, dict):
             raise RulebookError([Problem(self.file, 1, 1, "a rulebook is a YAML mapping (id, facts, decisions, ...)")])
-        for error in _schema_validator().iter_errors(raw):
+        for error in schema_validator(SCHEMA_FILE).iter_errors(raw):
             self.problem(tuple(error.absolute_path), _schema_message(error))
         self.fail_if_problems()
 
@@ -174,8 +160,8 @@ class _Builder:
             title=dict(raw["title"]),
             description=dict(raw.get("description") or {}),
             version=str(raw["version"]),
-            valid_from=self._date(raw.get("valid_from"), ("valid_from",)),
-            valid_to=self._date(raw.get("valid_to"), ("valid_to",)),
+            valid_from=self.date(raw.get("valid_from"), ("valid_from",)),
+            valid_to=self.date(raw.get("valid_to"), ("valid_to",)),
             languages=languages,
             as_of_fact=as_of_fact,
             sources=sources,
@@ -198,15 +184,6 @@ class _Builder:
         return book
 
     # -- declarations ------------------------------------------------------------------
-
-    def _date(self, value: Any, path: Path) -> dt.date | None:
-        if value is None:
-            return None
-        try:
-            return parse_iso_date(str(value))
-        except ValueError as exc:
-            self.problem(path, str(exc))
-            return None
 
     def _facts(self, facts_raw: dict[str, Any]) -> None:
         for name, spec in facts_raw.items():
@@ -245,7 +222,7 @@ class _Builder:
             values: list[m.ParameterValue] = []
             value_type = t.NULL
             for i, entry in enumerate(spec["values"]):
-                since = self._date(entry["from"], ("parameters", name, "values", i, "from"))
+                since = self.date(entry["from"], ("parameters", name, "values", i, "from"))
                 converted = _infer_literal(entry["value"])
                 current = _literal_type(converted)
                 if not t.compatible(value_type, current):
@@ -392,8 +369,8 @@ class _Builder:
                     self._check_outcome_type(expr.type, declared, item_type, policy, path + ("expr",))
             else:
                 value = self._literal(rule_spec["value"], declared, item_type, policy, path + ("value",))
-            valid_from = self._date(rule_spec.get("valid_from"), path + ("valid_from",))
-            valid_to = self._date(rule_spec.get("valid_to"), path + ("valid_to",))
+            valid_from = self.date(rule_spec.get("valid_from"), path + ("valid_from",))
+            valid_to = self.date(rule_spec.get("valid_to"), path + ("valid_to",))
             if valid_from and valid_to and valid_to < valid_from:
                 self.problem(path + ("valid_to",), "valid_to is before valid_from")
             self._check_citations(rule_spec["citations"], path + ("citations",))
@@ -451,7 +428,7 @@ class _Builder:
         if kind == "any":
             return _infer_literal(value)
         if kind == "date":
-            return self._date(value, path)
+            return self.date(value, path)
         if kind == "decimal" and isinstance(value, Decimal):
             return value
         if kind == "boolean" and isinstance(value, bool):
