@@ -15,8 +15,6 @@ import re
 from pathlib import Path as FsPath
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.builtins import BUILTINS
@@ -36,10 +34,6 @@ SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "ledger.schema
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
 RESERVED = {"and", "or", "not", "in", "if", "then", "else", "for", "return", "true", "false", "null", "item"}
 SUMMARY_NAMES = ("findings", "records")
-
-
-def _schema_validator() -> Draft202012Validator:
-    return schema_validator(SCHEMA_FILE)
 
 
 def load_ledger_file(path: str | FsPath, verify_streaming: bool = True) -> lm.Ledger:
@@ -124,7 +118,7 @@ class _Builder(ProblemCollector):
         raw = self.raw
         if not isinstance(raw, dict):
             raise RulebookError([Problem(self.file, 1, 1, "a ledger rulebook is a YAML mapping (id, kind: ledger, records, checks, ...)")])
-        for error in _schema_validator().iter_errors(raw):
+        for error in schema_validator(SCHEMA_FILE).iter_errors(raw):
             path = tuple(error.absolute_path)
             if isinstance(error.instance, bool) and error.validator == "type" and "string" in str(error.validator_value):
                 # YAML 1.1 reads no/yes/off/on as booleans: `key: no` is false, not "no"
