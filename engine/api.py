@@ -14,12 +14,10 @@ from engine.rulebook.loader import load_file
 from engine.rulebook.registry import is_ledger_file, load_cached, resolve
 
 
-class Book:
-    """A compiled rulebook ready to decide cases. Immutable and safe to share."""
+class LoadedRulebook:
+    """What every loaded rulebook tells about itself: which file and version decided."""
 
-    def __init__(self, model: m.Rulebook) -> None:
-        self.model = model
-        self.facts = FactChecker(model)
+    model: Any
 
     @property
     def id(self) -> str:
@@ -36,6 +34,15 @@ class Book:
     @property
     def file(self) -> str:
         return self.model.file
+
+
+
+class Book(LoadedRulebook):
+    """A compiled rulebook ready to decide cases. Immutable and safe to share."""
+
+    def __init__(self, model: m.Rulebook) -> None:
+        self.model = model
+        self.facts = FactChecker(model)
 
     def decide(self, facts: Any, as_of: Any = None, language: str = "en", trace: bool = True) -> Result:
         """Evaluate one case. Raises BadInput for facts that break the fact schema."""

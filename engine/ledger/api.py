@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from engine.api import LoadedRulebook
 from engine.ledger import model as lm
 from engine.ledger.batch import reconcile as batch_reconcile
 from engine.ledger.findings import Reconciliation
@@ -31,7 +32,7 @@ from engine.ledger.streaming import LedgerStream
 from engine.rulebook.registry import load_cached
 
 
-class LedgerBook:
+class LedgerBook(LoadedRulebook):
     """A compiled ledger rulebook. Safe to share; every run has its own state."""
 
     kind = "ledger"
@@ -40,22 +41,6 @@ class LedgerBook:
         self.model = model
         self.plans = model.plans
         self.normaliser = Normaliser(model)
-
-    @property
-    def id(self) -> str:
-        return self.model.id
-
-    @property
-    def version(self) -> str:
-        return self.model.version
-
-    @property
-    def sha256(self) -> str:
-        return self.model.sha256
-
-    @property
-    def file(self) -> str:
-        return self.model.file
 
     def records(self, numbered_records: Iterable[tuple[int, Any]]) -> Iterator[Rec]:
         """Check each (line, raw record); BadInput names the line and the field."""
