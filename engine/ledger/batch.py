@@ -176,12 +176,6 @@ def _unmatched_by_index(plan: CheckPlan, caches: _Caches, ctx: Ctx) -> list[tupl
     theirs = _index(absent.role, absent.keys, caches, ctx)
     ours = _index(plan.roles[0], absent.keys, caches, ctx)
     out: list[tuple[Rec, ...]] = []
-    if absent.role.record != plan.roles[0].record:
-        # Records of another type can never be their own counterpart: a key look-up each.
-        for key, bucket in ours.items():
-            if key is MISSING or key not in theirs:
-                out.extend([(rec,) for rec in bucket])
-        return out
     for bucket, partners in caches.cogroup(ours, theirs):
         if not partners:
             out.extend((rec,) for rec in bucket)

@@ -93,6 +93,7 @@ def _fast(node: n.Node, analysis: Any, positions: dict[str, int]) -> TupleFn | N
                 return None
             settles = op == "or"
             other = not settles
+            whole = _tuple_comparison(op, operands, analysis, positions)
 
             def logical(combination: tuple[Any, ...]) -> Any:
                 unknown = False
@@ -104,6 +105,17 @@ def _fast(node: n.Node, analysis: Any, positions: dict[str, int]) -> TupleFn | N
                         unknown = True
                 return MISSING if unknown else other
 
+            if whole is not None:
+                (i, get_i), (j, get_j), want_equal = whole
+
+                def compared_at_once(combination: tuple[Any, ...]) -> Any:
+                    try:
+                        same = get_i(combination[i].values) == get_j(combination[j].values)
+                    except KeyError:  # a field is missing: three-valued logic decides
+                        return logical(combination)
+                    return same is want_equal
+
+                return compared_at_once
             return logical
         case n.Unary(op="not", operand=operand):
             fn = _fast(operand, analysis, positions)
@@ -120,6 +132,46 @@ def _fast(node: n.Node, analysis: Any, positions: dict[str, int]) -> TupleFn | N
 
             return negate
     return None
+
+
+_COMPARABLE_AT_ONCE = ("decimal", "string", "enum", "date")
+
+
+def _tuple_comparison(op: str, operands: tuple[n.Node, ...], analysis: Any, positions: dict[str, int]) -> tuple[Any, Any, bool] | None:
+    """`a.x == b.x and a.y == b.y` (or `a.x != b.x or a.y != b.y`) between the same two
+    records, on fields of types that Python compares as the language does (no booleans:
+    Python says true == 1), read with one itemgetter per record and compared as tuples.
+    Returns ((i, getter), (j, getter), whether the whole is true when the tuples are equal)."""
+    wanted = "==" if op == "and" else "!="
+    if len(operands) < 2:
+        return None
+    pairs = []
+    for operand in operands:
+        if not isinstance(operand, n.Binary) or operand.op != wanted:
+            return None
+        pair = _field_pair(operand.left, operand.right, analysis, positions)
+        if pair is None:
+            return None
+        for side in (operand.left, operand.right):
+            symbol = analysis.symbols.get(id(side.target))  # type: ignore[attr-defined]
+            field_type = symbol.type.field_type(side.name) if symbol is not None else None  # type: ignore[attr-defined]
+            if field_type is None or field_type.kind not in _COMPARABLE_AT_ONCE:
+                return None
+        pairs.append(pair)
+    first_i, first_j = pairs[0][0][0], pairs[0][1][0]
+    if first_i == first_j:
+        return None
+    ordered = []
+    for (i, x), (j, y) in pairs:
+        if (i, j) == (first_i, first_j):
+            ordered.append((x, y))
+        elif (j, i) == (first_i, first_j):
+            ordered.append((y, x))
+        else:
+            return None
+    get_i = itemgetter(*[x for x, _ in ordered])
+    get_j = itemgetter(*[y for _, y in ordered])
+    return (first_i, get_i), (first_j, get_j), op == "and"
 
 
 def _field_pair(left: n.Node, right: n.Node, analysis: Any, positions: dict[str, int]) -> tuple[tuple[int, str], tuple[int, str]] | None:

@@ -28,6 +28,9 @@ CONDITIONS = [
     "a.n == b.n", "a.n != b.n", "a.n < b.n", "a.n >= 1", "a.s == b.s", "a.s < b.s", "a.d > b.d", "a.f == b.f",
     "a.f != true", "a.n == b.n or a.s != b.s", "not (a.d <= b.d) and a.f", "a.n == 1 or a.n == 2 or not b.f",
     "a.f or b.f", "not a.f", "a.s == \"x\" and (b.n > a.n or b.d == a.d)",
+    # compared as tuples at once (same two records, no booleans), in either orientation
+    "a.n != b.n or a.s != b.s", "b.n == a.n and a.d == b.d and a.s == b.s", "a.n != b.n or b.d != a.d",
+    "a.n != b.n or a.f != b.f", "a.n == b.n and a.n == b.n",
 ]
 
 value = {
