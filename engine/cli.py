@@ -97,12 +97,11 @@ def list_command(fmt: str) -> None:
 
     rows = []
     for rulebook_id, path in sorted(discover().items()):
-        if _is_ledger(path):
-            continue
+        kind = "ledger" if _is_ledger(path) else "decision"
         try:
-            model = load(str(path)).model
+            model = load(str(path)).model  # a decision Book or a ledger book: the same metadata
         except RulebookError as exc:
-            rows.append({"id": rulebook_id, "file": str(path), "error": f"{len(exc.problems)} problem(s); run taxrules check"})
+            rows.append({"id": rulebook_id, "file": str(path), "kind": kind, "error": f"{len(exc.problems)} problem(s); run taxrules check"})
             continue
         rows.append(
             {
@@ -114,10 +113,9 @@ def list_command(fmt: str) -> None:
                 "valid_from": model.valid_from.isoformat() if model.valid_from else None,
                 "valid_to": model.valid_to.isoformat() if model.valid_to else None,
                 "file": str(path),
-                "kind": "decision",
+                "kind": kind,
             }
         )
-    rows.extend(_ledger_rows())
     if fmt == "json":
         click.echo(jsonout.dumps(rows))
         return
@@ -127,15 +125,6 @@ def list_command(fmt: str) -> None:
             continue
         span = f"{row['valid_from'] or '…'} – {row['valid_to'] or '…'}"
         click.echo(f"{row['id']:<34} {row['jurisdiction']:<3} {row['version']:<8} {span:<25} {row['title']}")
-
-
-def _ledger_rows() -> list[dict[str, Any]]:
-    """Ledger rulebooks, when that part of the engine is present."""
-    try:
-        from engine.ledger.registry import ledger_rows  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    return ledger_rows()
 
 
 @cli.command()
