@@ -27,7 +27,7 @@ from engine.ledger.unparse import conjuncts as split_conjuncts
 from engine.ledger.unparse import unparse
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.loader import _schema_message, schema_validator
-from engine.rulebook.model import Source
+from engine.rulebook.model import FactSpec, Source
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
 
 SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "ledger.schema.json"
@@ -181,13 +181,13 @@ class _Builder(ProblemCollector):
 
     def _record_type(self, name: str, spec: dict[str, Any]) -> lm.RecordType:
         path: Path = ("records", name)  # record type names never appear in expressions
-        fields: dict[str, lm.FieldSpec] = {}
+        fields: dict[str, FactSpec] = {}
         for field_name, decl in spec["fields"].items():
             field_path = path + ("fields", field_name)
             if field_name == lm.RECORD_KEY:
                 self.key_problem(field_path, f"{lm.RECORD_KEY!r} names the record type of an input record; it cannot be a field")
-            self._field_declaration(decl, field_path)
-            fields[field_name] = lm.FieldSpec(
+            self.check_declaration(decl, field_path, "fields", r"[a-z0-9][a-z0-9_]*")
+            fields[field_name] = FactSpec(
                 name=field_name,
                 declaration=decl,
                 type=t.from_declaration(decl),
@@ -198,21 +198,6 @@ class _Builder(ProblemCollector):
         if key is not None and key not in fields:
             self.problem(path + ("key",), f"key {key!r} is not a field of {name!r}{suggest(key, list(fields))}")
         return lm.RecordType(name, fields, key, dict(spec.get("description") or {}), path)
-
-    def _field_declaration(self, decl: dict[str, Any], path: Path) -> None:
-        kind = decl["type"]
-        if "values" in decl and kind != "enum":
-            self.problem(path, "`values` belongs to enum fields")
-        if ("minimum" in decl or "maximum" in decl) and kind != "decimal":
-            self.problem(path, "`minimum`/`maximum` belong to decimal fields")
-        for value in decl.get("values", []):
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_]*", value):
-                self.problem(path + ("values",), f"enum value {value!r} should be lower_snake_case")
-        if kind == "list":
-            self._field_declaration(decl["items"], path + ("items",))
-        if kind == "record":
-            for key, sub in decl["fields"].items():
-                self._field_declaration(sub, path + ("fields", key))
 
     # -- expressions -------------------------------------------------------------------
 

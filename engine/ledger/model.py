@@ -15,26 +15,19 @@ from engine.language import types as t
 from engine.language.checker import Analysis
 from engine.language.compiler import Compiled
 from engine.language.nodes import Node
-from engine.rulebook.model import Source
+from engine.rulebook.model import FactSpec, Source
 from engine.rulebook.yamlsource import Path, SourceMap
 
 SEVERITIES = ("error", "warning", "info")
 RECORD_KEY = "record"  # the field of an input record that names its record type
 
 
-@dataclass
-class FieldSpec:
-    name: str
-    declaration: dict[str, Any]
-    type: t.Type
-    optional: bool
-    description: dict[str, str]
 
 
 @dataclass
 class RecordType:
     name: str
-    fields: dict[str, FieldSpec]
+    fields: dict[str, FactSpec]  # a field is declared exactly as a decision rulebook's fact
     key: str | None  # a field shown beside the line number in findings (e.g. the entry's number)
     description: dict[str, str]
     path: Path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,23 @@ class ProblemCollector:
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
             raise RulebookError(errors)
+
+    def check_declaration(self, decl: dict[str, Any], path: tuple, noun: str, enum_value: str) -> None:
+        """Keys that do not belong to the declared type, and enum values not of the form
+        `enum_value` (a regular expression), in a fact or record field declaration."""
+        kind = decl["type"]
+        if "values" in decl and kind != "enum":
+            self.problem(path, f"`values` belongs to enum {noun}")
+        if ("minimum" in decl or "maximum" in decl) and kind != "decimal":
+            self.problem(path, f"`minimum`/`maximum` belong to decimal {noun}")
+        for value in decl.get("values", []):
+            if not re.fullmatch(enum_value, value):
+                self.problem(path + ("values",), f"enum value {value!r} should be lower_snake_case")
+        if kind == "list":
+            self.check_declaration(decl["items"], path + ("items",), noun, enum_value)
+        if kind == "record":
+            for key, sub in decl["fields"].items():
+                self.check_declaration(sub, path + ("fields", key), noun, enum_value)
 
     def date(self, value: Any, path: tuple) -> dt.date | None:
         """An ISO date from the YAML text, or None with a problem reported at `path`."""

@@ -187,7 +187,8 @@ class _Builder(ProblemCollector):
 
     def _facts(self, facts_raw: dict[str, Any]) -> None:
         for name, spec in facts_raw.items():
-            self._check_fact_declaration(spec, ("facts", name))
+            # Upper-case values are allowed for names the law writes so (section numerals I, II).
+            self.check_declaration(spec, ("facts", name), "facts", r"[a-z0-9][a-z0-9_]*|[A-Z][A-Za-z0-9_]*")
             self.facts[name] = m.FactSpec(
                 name=name,
                 declaration=spec,
@@ -195,21 +196,6 @@ class _Builder(ProblemCollector):
                 optional=bool(spec.get("optional", False)),
                 description=dict(spec.get("description") or {}),
             )
-
-    def _check_fact_declaration(self, spec: dict[str, Any], path: Path) -> None:
-        kind = spec["type"]
-        if "values" in spec and kind != "enum":
-            self.problem(path, "`values` belongs to enum facts")
-        if ("minimum" in spec or "maximum" in spec) and kind != "decimal":
-            self.problem(path, "`minimum`/`maximum` belong to decimal facts")
-        for value in spec.get("values", []):
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_]*|[A-Z][A-Za-z0-9_]*", value):
-                self.problem(path + ("values",), f"enum value {value!r} should be lower_snake_case")
-        if kind == "list":
-            self._check_fact_declaration(spec["items"], path + ("items",))
-        if kind == "record":
-            for key, field_spec in spec["fields"].items():
-                self._check_fact_declaration(field_spec, path + ("fields", key))
 
     def _decision_type(self, spec: dict[str, Any]) -> t.Type:
         declared = t.from_declaration(spec)
