@@ -454,31 +454,39 @@ class LedgerStream:
 
     # -- actions (called by durable-rules inside assert_fact) ---------------------------
 
+    def _accepted(self, index: int, c: Any, distinct: bool) -> tuple[Any, tuple[int, ...], tuple[Rec, ...], dict[str, Any]] | None:
+        """The combination durable-rules matched, if it is new and our compiled conditions
+        (what the Rete network cannot express) hold on it: (check, lines, records, env)."""
+        compiled = self.engine.checks[index]
+        facts = c._m
+        lines = tuple(facts[p]["id"] // ROLE_IDS for p in compiled.patterns)
+        if lines in self.seen[index]:
+            self.stats["repeated_activations"] += 1
+            return None
+        if distinct and len(set(lines)) != len(lines):
+            return None
+        check = self.plans[index].check
+        records = tuple(self.store[line] for line in lines)
+        env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
+        ctx = self.ctx
+        ctx.facts = env
+        for conjunct in check.conjuncts:
+            if conjunct.fn(ctx, None) is not True:
+                self.stats["rejected_by_residual"] += 1
+                return None
+        self.seen[index].add(lines)
+        return check, lines, records, env
+
     def _matched(self, index: int, c: Any) -> None:
         try:
-            compiled = self.engine.checks[index]
-            facts = c._m
-            lines = tuple(facts[p]["id"] // ROLE_IDS for p in compiled.patterns)
-            if lines in self.seen[index]:
-                self.stats["repeated_activations"] += 1
+            accepted = self._accepted(index, c, distinct=True)
+            if accepted is None:
                 return
-            if len(set(lines)) != len(lines):
-                return
-            plan = self.plans[index]
-            check = plan.check
-            records = tuple(self.store[line] for line in lines)
-            env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
-            ctx = self.ctx
-            ctx.facts = env
-            for conjunct in check.conjuncts:
-                if conjunct.fn(ctx, None) is not True:
-                    self.stats["rejected_by_residual"] += 1
-                    return
-            self.seen[index].add(lines)
+            check, lines, records, env = accepted
             if check.absent is not None:
                 self.candidates[index][lines] = records
                 return
-            finding = Finding(self.ledger, check, records, evaluate_flags(check, env, ctx))
+            finding = Finding(self.ledger, check, records, evaluate_flags(check, env, self.ctx))
             self.pending.append(finding)
             self.findings.append(finding)
         except BaseException as exc:  # durable-rules would swallow it
@@ -487,23 +495,11 @@ class LedgerStream:
     def _absent(self, index: int, c: Any) -> None:
         """durable-rules found no counterpart for this record (fired at the end only)."""
         try:
-            compiled = self.engine.checks[index]
-            facts = c._m
-            lines = tuple(facts[p]["id"] // ROLE_IDS for p in compiled.patterns)
-            if lines in self.seen[index]:
-                self.stats["repeated_activations"] += 1
+            accepted = self._accepted(index, c, distinct=False)
+            if accepted is None:
                 return
-            check = self.plans[index].check
-            records = tuple(self.store[line] for line in lines)
-            env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
-            ctx = self.ctx
-            ctx.facts = env
-            for conjunct in check.conjuncts:
-                if conjunct.fn(ctx, None) is not True:
-                    self.stats["rejected_by_residual"] += 1
-                    return
-            self.seen[index].add(lines)
-            self.closing.append(Finding(self.ledger, check, records, evaluate_flags(check, env, ctx)))
+            check, _, records, env = accepted
+            self.closing.append(Finding(self.ledger, check, records, evaluate_flags(check, env, self.ctx)))
         except BaseException as exc:
             self.errors.append(exc)
 
