@@ -23,6 +23,7 @@ from engine.language.compiler import compile_expression
 from engine.language.errors import ExpressionError
 from engine.language.parser import parse
 from engine.ledger import model as lm
+from engine.ledger.planner import alias_reads
 from engine.ledger.unparse import conjuncts as split_conjuncts
 from engine.ledger.unparse import unparse
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
@@ -80,25 +81,6 @@ def _plan_and_verify(ledger: lm.Ledger, verify_streaming: bool) -> None:
             problems.append(Problem(ledger.file, line, column, message))
         if problems:
             raise RulebookError(problems)
-
-
-def _alias_reads(node: n.Node, analysis: Any) -> tuple[list[tuple[str, str]], set[str]]:
-    """(alias, field) pairs read by `alias.field`, and every alias the node names."""
-    reads: list[tuple[str, str]] = []
-    aliases: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, n.Name):
-            symbol = analysis.symbols.get(id(current))
-            if symbol is not None and symbol.kind == "fact":
-                aliases.add(symbol.name)
-        if isinstance(current, n.Field) and isinstance(current.target, n.Name):
-            symbol = analysis.symbols.get(id(current.target))
-            if symbol is not None and symbol.kind == "fact" and (symbol.name, current.name) not in reads:
-                reads.append((symbol.name, current.name))
-        stack.extend(reversed(n.children(current)))
-    return reads, aliases
 
 
 class _Builder(ProblemCollector):
@@ -228,7 +210,7 @@ class _Builder(ProblemCollector):
         if checked is None:
             return None
         node, analysis = checked
-        _, used = _alias_reads(node, analysis)
+        _, used = alias_reads(node, analysis)
         return lm.Expr(text, node, analysis, compile_expression(node, analysis), path, frozenset(used))
 
     def _conditions(self, when: Any, path: Path, aliases: dict[str, str], part: str, first_index: int) -> list[lm.Conjunct]:
@@ -247,7 +229,7 @@ class _Builder(ProblemCollector):
                 self.problem(item_path, f"`when` is a condition (true/false), this gives {analysis.type}")
                 continue
             for part_node in split_conjuncts(node):
-                reads, used = _alias_reads(part_node, analysis)
+                reads, used = alias_reads(part_node, analysis)
                 out.append(
                     lm.Conjunct(
                         index=first_index + len(out),

@@ -254,7 +254,7 @@ def _join_of(conjunct: lm.Conjunct, scope: dict[str, t.Type]) -> Join | None:
         return None
     sides = []
     for side in (node.left, node.right):
-        aliases = _aliases_in(side, conjunct.analysis)
+        _, aliases = alias_reads(side, conjunct.analysis)
         if len(aliases) != 1:
             return None
         alias = next(iter(aliases))
@@ -265,17 +265,23 @@ def _join_of(conjunct: lm.Conjunct, scope: dict[str, t.Type]) -> Join | None:
     return Join(conjunct, node.op, sides[0], sides[1])
 
 
-def _aliases_in(node: n.Node, analysis: Analysis) -> set[str]:
-    found: set[str] = set()
+def alias_reads(node: n.Node, analysis: Analysis) -> tuple[list[tuple[str, str]], set[str]]:
+    """(alias, field) pairs read by `alias.field`, and every alias the node names."""
+    reads: list[tuple[str, str]] = []
+    aliases: set[str] = set()
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, n.Name):
             symbol = analysis.symbols.get(id(current))
             if symbol is not None and symbol.kind == "fact":
-                found.add(symbol.name)
-        stack.extend(n.children(current))
-    return found
+                aliases.add(symbol.name)
+        if isinstance(current, n.Field) and isinstance(current.target, n.Name):
+            symbol = analysis.symbols.get(id(current.target))
+            if symbol is not None and symbol.kind == "fact" and (symbol.name, current.name) not in reads:
+                reads.append((symbol.name, current.name))
+        stack.extend(reversed(n.children(current)))
+    return reads, aliases
 
 
 def _type_of(node: n.Node, analysis: Analysis, scope: dict[str, t.Type]) -> t.Type:
