@@ -133,40 +133,25 @@ class Normaliser:
             raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
         return Rec(line, checker.name, values)
 
-
     def _fast(self, raw: dict[str, Any], checker: _TypeChecker) -> dict[str, Any] | None:
         """The checked values when every present value already has its field's type, else
         None (the general path then converts it, or names the field that is wrong)."""
-        values = dict(raw)
-        values.pop(lm.RECORD_KEY, None)
+        values = {name: value for name, value in raw.items() if value is not None and name != lm.RECORD_KEY}
         for name in checker.strings:
             value = values.get(name)
-            if value.__class__ is not str:
-                if value is not None or name not in values:
-                    if name in values:
-                        return None
-                    continue
-                del values[name]
+            if value is not None and value.__class__ is not str:
+                return None
         for name in checker.decimals:
             value = values.get(name)
-            if value.__class__ is not Decimal or not value.is_finite():
-                if value is not None or name not in values:
-                    if name in values:
-                        return None
-                    continue
-                del values[name]
+            if value is not None and (value.__class__ is not Decimal or not value.is_finite()):
+                return None
         dates = self.dates
         for name in checker.dates:
             value = values.get(name)
-            if value.__class__ is not str:
-                if value is not None or name not in values:
-                    if name in values:
-                        return None
-                    continue
-                del values[name]
+            if value is None:
                 continue
-            day = dates.get(value)
-            if day is None:
+            day = dates.get(value) if value.__class__ is str else None
+            if day is None:  # not text, or a spelling not parsed yet: the general path
                 return None
             values[name] = day
         return values
