@@ -253,18 +253,9 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
             broken = True
             continue
         report = run_examples(book)
-        for outcome in report.outcomes:
-            if outcome.problems:
-                click.echo(f"FAIL {book.file}:{outcome.line}: {outcome.name}")
-                for problem in outcome.problems:
-                    click.echo(f"     {problem}")
-            elif verbose:
-                click.echo(f"ok   {book.file}:{outcome.line}: {outcome.name}")
-        for problem in report.unexercised:
-            click.echo(str(problem))
+        report.echo(verbose, "examples", "rule(s)")
         passed += report.passed
-        failed += report.failed + len(report.unexercised)
-        click.echo(f"  {book.id}: {report.passed}/{len(report.outcomes)} examples, {len(report.unexercised)} rule(s) not exercised")
+        failed += report.failed
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(RULEBOOK_ERROR if failed or broken else 0)
 

@@ -8,9 +8,12 @@ is reported: every rule of a rulebook must be exercised.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import click
 
 from engine import jsonout
 from engine.api import Book
@@ -54,8 +57,11 @@ class ExampleOutcome:
 
 
 @dataclass
-class BookReport:
-    book: Book
+class ExampleReport:
+    """The examples of one rulebook (decision or ledger) and what none of them exercised."""
+
+    file: str
+    id: str
     outcomes: list[ExampleOutcome] = field(default_factory=list)
     unexercised: list[Problem] = field(default_factory=list)
 
@@ -65,7 +71,20 @@ class BookReport:
 
     @property
     def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.problems)
+        return sum(1 for o in self.outcomes if o.problems) + len(self.unexercised)
+
+    def echo(self, verbose: bool, examples: str, parts: str, notes: Sequence[object] = ()) -> None:
+        """FAIL lines, the unexercised rules or checks, `notes`, and the rulebook's count line."""
+        for outcome in self.outcomes:
+            if outcome.problems:
+                click.echo(f"FAIL {self.file}:{outcome.line}: {outcome.name}")
+                for problem in outcome.problems:
+                    click.echo(f"     {problem}")
+            elif verbose:
+                click.echo(f"ok   {self.file}:{outcome.line}: {outcome.name}")
+        for problem in [*self.unexercised, *notes]:
+            click.echo(str(problem))
+        click.echo(f"  {self.id}: {self.passed}/{len(self.outcomes)} {examples}, {len(self.unexercised)} {parts} not exercised")
 
 
 def compare(result_decisions: dict[str, Any], expect: dict[str, Any]) -> list[str]:
@@ -82,9 +101,9 @@ def compare(result_decisions: dict[str, Any], expect: dict[str, Any]) -> list[st
     return problems
 
 
-def run_examples(book: Book) -> BookReport:
+def run_examples(book: Book) -> ExampleReport:
     model = book.model
-    report = BookReport(book)
+    report = ExampleReport(book.file, book.id)
     exercised: set[tuple[str, str]] = set()
     for example in model.examples:
         line, _ = model.source_map.position(example.path)

@@ -10,7 +10,6 @@ must expect a finding of it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +20,7 @@ from engine.language.errors import EvaluationError
 from engine.ledger import model as lm
 from engine.rulebook.errors import Problem, RulebookError
 from engine.rulebook.facts import BadInput
-
-
-@dataclass
-class LedgerOutcome:
-    name: str
-    line: int
-    problems: list[str]
-
-
-@dataclass
-class LedgerReport:
-    ledger: lm.Ledger
-    outcomes: list[LedgerOutcome] = field(default_factory=list)
-    unexercised: list[Problem] = field(default_factory=list)
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for o in self.outcomes if not o.problems)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.problems)
+from engine.testing import ExampleOutcome, ExampleReport
 
 
 def _key(check: str, records: dict[str, int]) -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -102,14 +80,14 @@ def run_example(book: Any, example: lm.Example) -> list[str]:
     return problems
 
 
-def run_ledger_book(book: Any) -> LedgerReport:
+def run_ledger_book(book: Any) -> ExampleReport:
     ledger: lm.Ledger = book.model
-    report = LedgerReport(ledger)
+    report = ExampleReport(ledger.file, ledger.id)
     exercised: set[str] = set()
     for example in ledger.examples:
         line, _ = ledger.source_map.position(example.path)
         problems = run_example(book, example)
-        report.outcomes.append(LedgerOutcome(example.name, line, problems))
+        report.outcomes.append(ExampleOutcome(example.name, line, problems))
         if not problems:
             exercised.update(e.check for e in example.expect)
     for check in ledger.checks:
@@ -130,16 +108,5 @@ def run_ledger_examples(path: str | Path, verbose: bool = False) -> tuple[int, i
             click.echo(str(problem))
         return 0, max(1, len(exc.problems))
     report = run_ledger_book(book)
-    for outcome in report.outcomes:
-        if outcome.problems:
-            click.echo(f"FAIL {book.file}:{outcome.line}: {outcome.name}")
-            for problem in outcome.problems:
-                click.echo(f"     {problem}")
-        elif verbose:
-            click.echo(f"ok   {book.file}:{outcome.line}: {outcome.name}")
-    for problem in report.unexercised:
-        click.echo(str(problem))
-    for warning in book.model.warnings:
-        click.echo(str(warning))
-    click.echo(f"  {book.id}: {report.passed}/{len(report.outcomes)} examples (batch and stream), {len(report.unexercised)} check(s) not exercised")
-    return report.passed, report.failed + len(report.unexercised)
+    report.echo(verbose, "examples (batch and stream)", "check(s)", notes=book.model.warnings)
+    return report.passed, report.failed
