@@ -52,9 +52,11 @@ class LedgerBook(LoadedRulebook):
         """Run every check over the records (mappings; the line of each is its position)."""
         return self.reconcile_lines(numbered(records), executor)
 
-    def reconcile_lines(self, numbered_records: Iterable[tuple[int, Any]], executor: str = "batch") -> Reconciliation:
+    def reconcile_lines(self, numbered_records: Iterable[tuple[int, Any]], executor: str = "batch", owned: bool = False) -> Reconciliation:
+        """Run every check over (line, raw record) pairs. `owned`: the raw records were
+        decoded for this run (as `open_input` does) and may be checked in place."""
         if executor == "batch":
-            return batch_reconcile(self.model, self.plans, self.records(numbered_records))
+            return batch_reconcile(self.model, self.plans, numbered_records, self.normaliser, owned)
         if executor == "stream":
             stream = self.stream()
             try:

@@ -20,16 +20,19 @@ from typing import Any
 from engine.evaluate import DECIMAL_CONTEXT
 from engine.language.values import MISSING
 from engine.ledger import model as lm
-from engine.ledger.fastpath import all_true, key_function
+from engine.ledger.fastpath import all_true, key_function, pair_predicate
 from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
 from engine.ledger.planner import CheckPlan, Ctx, Join, Role
-from engine.ledger.records import Rec
+from engine.ledger.records import Normaliser, Rec
 from engine.ledger.unparse import unparse
 
 
 class _Caches:
-    def __init__(self, by_type: dict[str, list[Rec]]) -> None:
+    def __init__(self, ledger: lm.Ledger, by_type: dict[str, list[Rec]]) -> None:
         self.by_type = by_type
+        self.required = {
+            name: frozenset(field for field, spec in record.fields.items() if not spec.optional) for name, record in ledger.records.items()
+        }
         self.filtered: dict[tuple[Any, ...], list[Rec]] = {}
         self.indexes: dict[tuple[Any, ...], dict[Any, list[Rec]]] = {}
         self.cogroups: dict[tuple[int, int], list[tuple[list[Rec], list[Rec] | None]]] = {}
@@ -74,7 +77,7 @@ def _index(role: Role, keys: list[Join], caches: _Caches, ctx: Ctx) -> dict[Any,
     if cached is not None:
         return cached
     index: dict[Any, list[Rec]] = defaultdict(list)
-    key_of = key_function(sides, ctx)
+    key_of = key_function(sides, ctx, caches.required.get(role.record, ()))
     for rec in _candidates(role, caches, ctx):
         index[key_of(rec.values)].append(rec)
     caches.indexes[cache_key] = index
@@ -125,15 +128,13 @@ def run_check(plan: CheckPlan, ledger: lm.Ledger, caches: _Caches, ctx: Ctx) -> 
             if keys and i == 1:  # two indexes on the same key: walk one, look up in the other
                 index = _index(role, keys, caches, ctx)
                 first = _index(plan.roles[0], keys, caches, ctx)
-                keep = all_true(stages[1], aliases[:2], ctx)
+                keep_pair = pair_predicate(stages[1], aliases[:2], ctx)
                 for bucket, partners in caches.cogroup(first, index):
                     if partners:
                         for left in bucket:
                             for rec in partners:
-                                if rec is not left:
-                                    pair = (left, rec)
-                                    if keep is None or keep(pair):
-                                        grown.append(pair)
+                                if rec is not left and (keep_pair is None or keep_pair(left, rec)):
+                                    grown.append((left, rec))
                 tuples = grown
                 continue
             elif keys:
@@ -176,12 +177,18 @@ def _unmatched_by_index(plan: CheckPlan, caches: _Caches, ctx: Ctx) -> list[tupl
     theirs = _index(absent.role, absent.keys, caches, ctx)
     ours = _index(plan.roles[0], absent.keys, caches, ctx)
     out: list[tuple[Rec, ...]] = []
-    for bucket, partners in caches.cogroup(ours, theirs):
+    pairs = caches.cogroup(ours, theirs)
+    if plan.roles[0].record != absent.role.record:
+        for bucket, partners in pairs:
+            if not partners:
+                out += [(rec,) for rec in bucket]
+        return out
+    for bucket, partners in pairs:
         if not partners:
-            out.extend((rec,) for rec in bucket)
+            out += [(rec,) for rec in bucket]
         elif len(partners) == 1:  # a record is not its own counterpart
             only = partners[0]
-            out.extend((rec,) for rec in bucket if rec is only)
+            out += [(rec,) for rec in bucket if rec is only]
     return out
 
 
@@ -234,36 +241,52 @@ def _index_needs(plan: CheckPlan) -> list[tuple[Role, list[Join]]]:
     return needs
 
 
-def _on_arrival(plans: list[CheckPlan], caches: _Caches, ctx: Ctx) -> dict[str, list[Any]]:
-    """For each record type: the filtered lists and hash indexes a record goes into as it
-    is read — while it is still in the processor's cache, not in a second pass over the
-    whole book (on 100 000-entry books that second pass costs as much as the joins)."""
-    by_key: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+class _Arrival:
+    """Where a record of one type goes as it is read: its type's list, the indexes of the
+    type's records as they are, and the filtered lists (each with its own indexes) of
+    roles that only some records of the type can play. Filling them while the record is
+    still in the processor's cache, not in a second pass over the whole book, matters:
+    on 100 000-entry books that second pass costs as much as the joins."""
+
+    __slots__ = ("records", "indexes", "filtered")
+
+    def __init__(self, records: list[Rec]) -> None:
+        self.records = records
+        self.indexes: list[tuple[dict[Any, list[Rec]], Callable[[dict[str, Any]], Any]]] = []
+        self.filtered: list[tuple[list[Rec], Callable[[tuple[Rec, ...]], bool], list[Any]]] = []
+
+
+def _on_arrival(ledger: lm.Ledger, plans: list[CheckPlan], caches: _Caches, ctx: Ctx) -> dict[str, _Arrival]:
+    """Each record type's _Arrival, for the indexes the checks will ask for."""
+    arrivals = {name: _Arrival(caches.by_type[name]) for name in ledger.records}
+    destinations: dict[tuple[Any, ...], list[Any]] = {}  # filter key -> the indexes it feeds
     for plan in plans:
         for role, keys in _index_needs(plan):
             filter_key = _filter_key(role)
-            entry = by_key.get(filter_key)
-            if entry is None:
+            indexes = destinations.get(filter_key)
+            if indexes is None:
                 keep = all_true(role.filters, [role.alias], ctx)
-                if keep is not None:
-                    caches.filtered[filter_key] = []
-                entry = by_key[filter_key] = (role, [])
+                arrival = arrivals[role.record]
+                if keep is None:
+                    indexes = destinations[filter_key] = arrival.indexes
+                else:
+                    filtered = caches.filtered[filter_key] = []
+                    indexes = destinations[filter_key] = []
+                    arrival.filtered.append((filtered, keep, indexes))
             sides = [k.side_of(role.alias) for k in keys]
             index_key = filter_key + (tuple(unparse(s.node) for s in sides),)
             if index_key not in caches.indexes:
-                caches.indexes[index_key] = defaultdict(list)
-                entry[1].append((caches.indexes[index_key], key_function(sides, ctx)))
-    out: dict[str, list[Any]] = defaultdict(list)
-    for filter_key, (role, indexes) in by_key.items():
-        keep = all_true(role.filters, [role.alias], ctx)
-        out[role.record].append((caches.filtered.get(filter_key), keep, indexes))
-    return out
+                index = caches.indexes[index_key] = defaultdict(list)
+                indexes.append((index, key_function(sides, ctx, caches.required.get(role.record, ()))))
+    return arrivals
 
 
-def reconcile(ledger: lm.Ledger, plans: list[CheckPlan], records: Iterable[Rec]) -> Reconciliation:
-    """Run every check over the records (an iterable: they are indexed as they come)."""
-    by_type: dict[str, list[Rec]] = defaultdict(list)
-    caches = _Caches(by_type)
+def reconcile(ledger: lm.Ledger, plans: list[CheckPlan], numbered_records: Iterable[tuple[int, Any]], normalise: Normaliser, owned: bool = False) -> Reconciliation:
+    """Run every check over the (line, raw record) pairs. Each record is checked and put
+    into the lists and indexes it belongs to as it is read; `owned`: the raw records were
+    decoded for this run, so they are checked in place (see Normaliser)."""
+    by_type: dict[str, list[Rec]] = {name: [] for name in ledger.records}
+    caches = _Caches(ledger, by_type)
     ctx = Ctx()
     findings: list[Finding] = []
     # Reading and joining a book allocate millions of small objects that stay alive or
@@ -272,21 +295,25 @@ def reconcile(ledger: lm.Ledger, plans: list[CheckPlan], records: Iterable[Rec])
     gc.disable()
     try:
         with decimal.localcontext(DECIMAL_CONTEXT):
-            arrivals = _on_arrival(plans, caches, ctx)
-            for rec in records:
-                by_type[rec.type].append(rec)
-                for filtered, keep, indexes in arrivals.get(rec.type, ()):
-                    if keep is not None:
-                        if not keep((rec,)):
-                            continue
-                        filtered.append(rec)
+            arrivals = _on_arrival(ledger, plans, caches, ctx)
+            for line, raw in numbered_records:
+                rec = normalise(raw, line, owned)
+                arrival = arrivals[rec.type]
+                arrival.records.append(rec)
+                if arrival.indexes:
                     values = rec.values
-                    for index, key_of in indexes:
+                    for index, key_of in arrival.indexes:
                         index[key_of(values)].append(rec)
+                for filtered, keep, indexes in arrival.filtered:
+                    if keep((rec,)):
+                        filtered.append(rec)
+                        values = rec.values
+                        for index, key_of in indexes:
+                            index[key_of(values)].append(rec)
             for plan in plans:
                 findings.extend(run_check(plan, ledger, caches, ctx))
     finally:
         if collecting:
             gc.enable()
-    counts = {name: len(recs) for name, recs in by_type.items()}
+    counts = {name: len(recs) for name, recs in by_type.items() if recs}
     return Reconciliation.build(ledger, "batch", findings, counts)

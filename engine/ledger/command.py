@@ -117,7 +117,7 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
             if streaming:
                 result = _run_stream(book, records, out if write_findings else None, lang)
             else:
-                result = book.reconcile_lines(records, "batch")
+                result = book.reconcile_lines(records, "batch", owned=True)
                 if write_findings:
                     for finding in result.findings:
                         out.write(finding.to_json(lang) + "\n")

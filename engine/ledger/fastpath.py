@@ -11,7 +11,7 @@ compiled expression. tests/ledger/test_fastpath.py holds the two to the same ans
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from operator import itemgetter
 from typing import Any
 
@@ -218,12 +218,42 @@ def all_true(conjuncts: list[lm.Conjunct], aliases: list[str], ctx: Ctx) -> Call
     return every
 
 
-def key_function(sides: list[Side], ctx: Ctx) -> Callable[[dict[str, Any]], Any]:
+def pair_predicate(conjuncts: list[lm.Conjunct], aliases: list[str], ctx: Ctx) -> Callable[[Any, Any], bool] | None:
+    """all_true for two records given as two arguments. Joining two indexes tries every
+    pair under a key and keeps few: no tuple is built for a pair that fails, and a lone
+    `a.x != b.x or a.y != b.y` (the usual mismatch test) compares the two records' field
+    tuples directly."""
+    keep = all_true(conjuncts, aliases, ctx)
+    if keep is None:
+        return None
+    if len(conjuncts) == 1 and len(aliases) == 2 and isinstance(conjuncts[0].node, n.Logical):
+        node = conjuncts[0].node
+        whole = _tuple_comparison(node.op, node.operands, conjuncts[0].analysis, {alias: i for i, alias in enumerate(aliases)})
+        if whole is not None:
+            (i, get_first), (_, get_second), want_equal = whole
+            if i == 1:
+                get_first, get_second = get_second, get_first
+            general = keep
+
+            def compared_at_once(a: Any, b: Any) -> bool:
+                try:
+                    return (get_first(a.values) == get_second(b.values)) is want_equal
+                except KeyError:  # a field is missing: three-valued logic decides
+                    return general((a, b))
+
+            return compared_at_once
+    return lambda a, b: keep((a, b))
+
+
+def key_function(sides: list[Side], ctx: Ctx, required: Collection[str] = ()) -> Callable[[dict[str, Any]], Any]:
     """A record's values → its hash key for these sides (one value, or a tuple for
-    several), MISSING when one of them is missing."""
+    several), MISSING when one of them is missing. `required`: fields every checked
+    record of the type has, so reading them needs no guard."""
     fields = [side.field for side in sides]
     if all(fields):
         getter = itemgetter(*fields)  # type: ignore[misc]
+        if all(f in required for f in fields):
+            return getter
 
         def by_fields(values: dict[str, Any]) -> Any:
             try:

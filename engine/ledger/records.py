@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+import msgspec
+
 from engine.language.checker import suggest
 from engine.ledger import model as lm
 from engine.rulebook.facts import BadInput, coercer_for
@@ -35,51 +37,165 @@ class Rec:
         return f"<Rec {self.type} line {self.line}>"
 
 
-_STRING, _DECIMAL, _DATE, _OTHER = range(4)
 _DATE_CACHE_LIMIT = 100_000  # books repeat their dates; parse each spelling once
+_SHAPE_CACHE_LIMIT = 1_024  # a book has a handful of shapes; a hostile one gets the general path
 
 
 class _TypeChecker:
-    __slots__ = ("name", "fields", "required", "names", "accepted", "strings", "decimals", "dates")
+    """One record type's fields: the coercer and the name used in messages of each."""
+
+    __slots__ = ("name", "fields", "kinds", "required", "names")
 
     def __init__(self, record: lm.RecordType) -> None:
         self.name = record.name
-        # name -> (fast-path kind, coercer, where): the coercer (engine/rulebook/facts.py)
-        # decides every value the fast path does not settle by its type alone.
-        self.fields: dict[str, tuple[int, Callable[[Any, str], Any], str]] = {}
-        for name, spec in record.fields.items():
-            decl = spec.declaration
-            kind = decl["type"]
-            if kind == "string":
-                fast = _STRING
-            elif kind == "decimal" and "minimum" not in decl and "maximum" not in decl:
-                fast = _DECIMAL
-            elif kind == "date":
-                fast = _DATE
-            else:
-                fast = _OTHER
-            self.fields[name] = (fast, coercer_for(decl), f"{record.name}.{name}")
+        self.fields: dict[str, tuple[Callable[[Any, str], Any], str]] = {
+            name: (coercer_for(spec.declaration), f"{record.name}.{name}") for name, spec in record.fields.items()
+        }
+        # the declared type; a decimal with bounds is "bounded" (its coercer checks them)
+        self.kinds = {
+            name: "bounded" if {"minimum", "maximum"} & spec.declaration.keys() else spec.declaration["type"]
+            for name, spec in record.fields.items()
+        }
         self.required = frozenset(name for name, spec in record.fields.items() if not spec.optional)
         self.names = list(record.fields)
-        # For the common record (only declared fields, values already of their JSON type):
-        # the keys are checked as one set operation and only the fields that need a look
-        # are visited one by one.
-        self.accepted = frozenset(self.fields) | {lm.RECORD_KEY}
-        self.strings = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _STRING)
-        self.decimals = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _DECIMAL)
-        self.dates = tuple(n for n, (fast, _, _) in self.fields.items() if fast is _DATE)
+
+
+# What a field's value needs once its shape is known: nothing (text for a string field,
+# left out of the plan), a date parsed from its text, a Decimal that need only be finite,
+# or the field's coercer (enums, booleans, bounded decimals, lists, numbers as text …).
+_DATE, _FINITE, _COERCE = range(3)
+
+
+class _Shape:
+    """The plan for records of one shape (their type's name, their keys in order, the
+    Python type of each value), made once the shape is known to be sound: the keys to
+    drop (the type's name, nulls), the texts that are dates, the Decimals that need only
+    be finite, and the values the field's coercer must see. `actions` lists every field
+    that needs a look in key order: a record that fails the quick look goes through them
+    one by one, so the first bad value named is the one the general path would name."""
+
+    __slots__ = ("type", "drop", "dates", "finite", "coerced", "actions")
+
+    def __init__(self, type_: str, drop: tuple[str, ...], actions: tuple[tuple[str, int, Callable[[Any, str], Any], str], ...]) -> None:
+        self.type = type_
+        self.drop = drop
+        self.actions = actions
+        self.dates = tuple(key for key, action, _, _ in actions if action == _DATE)
+        self.finite = tuple(key for key, action, _, _ in actions if action == _FINITE)
+        self.coerced = tuple((key, coerce, where) for key, action, coerce, where in actions if action == _COERCE)
+
+
+def _plan_shape(checker: _TypeChecker, keys: tuple[str, ...], kinds: tuple[type, ...]) -> _Shape | None:
+    """The shape's plan, or None when a record of this shape has an unknown field or
+    lacks a required one (the general path then names it)."""
+    drop, actions = [], []
+    present = set()
+    for key, kind in zip(keys, kinds, strict=True):
+        if key == lm.RECORD_KEY:
+            drop.append(key)
+            continue
+        entry = checker.fields.get(key)
+        if entry is None:
+            return None
+        if kind is type(None):
+            drop.append(key)
+            continue
+        present.add(key)
+        declared = checker.kinds[key]
+        if declared == "string" and kind is str:
+            continue
+        if declared == "date" and kind is str:
+            actions.append((key, _DATE, *entry))
+        elif declared == "decimal" and kind is Decimal:
+            actions.append((key, _FINITE, *entry))
+        else:
+            actions.append((key, _COERCE, *entry))
+    if not checker.required <= present:
+        return None
+    return _Shape(checker.name, tuple(drop), tuple(actions))
+
+
+_UNPLANNED = object()
 
 
 class Normaliser:
-    """Raw record (a mapping) → Rec, or BadInput naming the line and the field."""
+    """Raw record (a mapping) → Rec, or BadInput naming the line and the field.
+
+    Books repeat one shape of record thousands of times: what a shape needs is planned
+    once (`_Shape`), and a record of a known shape then costs a few dictionary operations.
+    Any other record goes through the general path, field by field, which names what is
+    wrong. tests/ledger/test_ledger_records.py holds the two to the same answers."""
 
     def __init__(self, ledger: lm.Ledger) -> None:
         self.ledger_id = ledger.id
         self.types = {name: _TypeChecker(record) for name, record in ledger.records.items()}
         self.only = next(iter(self.types)) if len(self.types) == 1 else None
         self.dates: dict[str, Any] = {}
+        self.shapes: dict[tuple[Any, ...], _Shape | None] = {}
 
-    def __call__(self, raw: Any, line: int) -> Rec:
+    def __call__(self, raw: Any, line: int, owned: bool = False) -> Rec:
+        """`owned`: the raw record was decoded for this run and nobody else holds it, so
+        it becomes the record's values in place instead of being copied."""
+        if raw.__class__ is not dict:
+            return self._general(raw, line)
+        try:
+            shape_key = (raw.get(lm.RECORD_KEY, self.only), tuple(raw), tuple(map(type, raw.values())))
+            shape = self.shapes.get(shape_key, _UNPLANNED)
+        except TypeError:  # the type's name is unhashable: the general path says so
+            return self._general(raw, line)
+        if shape is _UNPLANNED:
+            shape = self._plan(shape_key)
+        if shape is None:
+            return self._general(raw, line)
+        values = raw if owned else raw.copy()
+        for key in shape.drop:
+            del values[key]
+        # the quick look: every decimal finite, every date a spelling seen before; the
+        # coercers then see the rest in key order (dates and decimals are sound by then)
+        for key in shape.finite:
+            if not values[key].is_finite():
+                return self._one_by_one(values, line, shape)
+        dates = self.dates
+        for key in shape.dates:
+            day = dates.get(values[key])
+            if day is None:
+                return self._one_by_one(values, line, shape)
+            values[key] = day
+        for key, coerce, where in shape.coerced:
+            values[key] = _coerced(coerce, values[key], where, line)
+        return Rec(line, shape.type, values)
+
+    def _one_by_one(self, values: dict[str, Any], line: int, shape: _Shape) -> Rec:
+        """The shape's fields in key order: a date spelling not seen yet is parsed (and
+        remembered); the first bad value is refused, named as the general path names it."""
+        dates = self.dates
+        for key, action, coerce, where in shape.actions:
+            value = values[key]
+            if action == _DATE:
+                if value.__class__ is str:  # else converted by the quick look already
+                    day = dates.get(value)
+                    if day is None:
+                        day = _coerced(coerce, value, where, line)
+                        if len(dates) < _DATE_CACHE_LIMIT:
+                            dates[value] = day
+                    values[key] = day
+            elif action == _FINITE:
+                if not value.is_finite():
+                    _coerced(coerce, value, where, line)  # refuses it, saying why
+            else:
+                values[key] = _coerced(coerce, value, where, line)
+        return Rec(line, shape.type, values)
+
+    def _plan(self, shape_key: tuple[Any, ...]) -> _Shape | None:
+        kind, keys, kinds = shape_key
+        checker = self.types.get(kind) if isinstance(kind, str) else None
+        shape = None if checker is None else _plan_shape(checker, keys, kinds)
+        if len(self.shapes) < _SHAPE_CACHE_LIMIT:
+            self.shapes[shape_key] = shape
+        return shape
+
+    def _general(self, raw: Any, line: int) -> Rec:
+        """Field by field: converts what can be converted and names what is wrong."""
         if not isinstance(raw, dict):
             raise BadInput(f"line {line}: a record is an object with a {lm.RECORD_KEY!r} field, got {type(raw).__name__}")
         kind = raw.get(lm.RECORD_KEY, self.only)
@@ -89,14 +205,6 @@ class Normaliser:
                 raise BadInput(f"line {line}: the record has no {lm.RECORD_KEY!r} field (one of: {', '.join(self.types)})", lm.RECORD_KEY)
             hint = suggest(kind, list(self.types)) if isinstance(kind, str) else ""
             raise BadInput(f"line {line}: {lm.RECORD_KEY}: {kind!r} is not a record type of {self.ledger_id}{hint} (one of: {', '.join(self.types)})", lm.RECORD_KEY)
-        if raw.keys() <= checker.accepted and len(checker.strings) + len(checker.decimals) + len(checker.dates) == len(checker.fields):
-            fast = self._fast(raw, checker)
-            if fast is not None:
-                if not checker.required <= fast.keys():
-                    missing = sorted(checker.required - fast.keys())
-                    raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
-                return Rec(line, checker.name, fast)
-        dates = self.dates
         fields = checker.fields
         values = {}
         try:
@@ -106,26 +214,9 @@ class Normaliser:
                     if name == lm.RECORD_KEY:
                         continue
                     raise BadInput(f"{checker.name}.{name}: unknown field{suggest(str(name), checker.names)} (fields: {', '.join(checker.names)})", f"{checker.name}.{name}")
-                if value is None:
-                    continue
-                fast, coerce, where = entry
-                kind = value.__class__
-                if kind is str:
-                    if fast is _STRING:
-                        values[name] = value
-                        continue
-                    if fast is _DATE:
-                        day = dates.get(value)
-                        if day is None:
-                            day = coerce(value, where)
-                            if len(dates) < _DATE_CACHE_LIMIT:
-                                dates[value] = day
-                        values[name] = day
-                        continue
-                elif kind is Decimal and fast is _DECIMAL and value.is_finite():
-                    values[name] = value
-                    continue
-                values[name] = coerce(value, where)
+                if value is not None:
+                    coerce, where = entry
+                    values[name] = coerce(value, where)
         except BadInput as exc:
             raise BadInput(f"line {line}: {exc}", exc.field) from None
         if not checker.required <= values.keys():
@@ -133,28 +224,12 @@ class Normaliser:
             raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
         return Rec(line, checker.name, values)
 
-    def _fast(self, raw: dict[str, Any], checker: _TypeChecker) -> dict[str, Any] | None:
-        """The checked values when every present value already has its field's type, else
-        None (the general path then converts it, or names the field that is wrong)."""
-        values = {name: value for name, value in raw.items() if value is not None and name != lm.RECORD_KEY}
-        for name in checker.strings:
-            value = values.get(name)
-            if value is not None and value.__class__ is not str:
-                return None
-        for name in checker.decimals:
-            value = values.get(name)
-            if value is not None and (value.__class__ is not Decimal or not value.is_finite()):
-                return None
-        dates = self.dates
-        for name in checker.dates:
-            value = values.get(name)
-            if value is None:
-                continue
-            day = dates.get(value) if value.__class__ is str else None
-            if day is None:  # not text, or a spelling not parsed yet: the general path
-                return None
-            values[name] = day
-        return values
+
+def _coerced(coerce: Callable[[Any, str], Any], value: Any, where: str, line: int) -> Any:
+    try:
+        return coerce(value, where)
+    except BadInput as exc:
+        raise BadInput(f"line {line}: {exc}", exc.field) from None
 
 
 def numbered(records: Iterable[Any]) -> Iterator[tuple[int, Any]]:
@@ -162,28 +237,56 @@ def numbered(records: Iterable[Any]) -> Iterator[tuple[int, Any]]:
     return enumerate(records, 1)
 
 
-# One decoder for every line: json.loads(text, parse_float=...) builds a new decoder per
-# call, which costs as much as the parsing itself on short lines.
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
+# JSON Lines are decoded by msgspec (about twice as fast as the standard library on
+# book-sized lines), with every number that has a fraction or an exponent read from its
+# own text as a Decimal. A line msgspec refuses is read again by the standard library,
+# which says where it is wrong — or accepts what msgspec does not: NaN and Infinity
+# (refused later as numbers that are not finite), lone surrogates, integers longer than
+# 64 bits. Integers come out as int from both (the coercers make decimals of them, so
+# an integer -0 reads as 0). tests/ledger/test_ledger_records.py holds the two to the
+# same values.
+_FAST_DECODE = msgspec.json.Decoder(float_hook=Decimal).decode
+_DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
-def read_jsonl(stream: IO[str], name: str = "input") -> Iterator[tuple[int, Any]]:
-    """(line number, object) for each non-blank line of a JSONL stream; numbers stay exact."""
-    raw_decode = _DECODER.raw_decode
-    for line_number, text in enumerate(stream, 1):
-        try:
-            value, end = raw_decode(text)
-            if end != len(text) and text[end:].strip():
-                _DECODER.decode(text)  # raises with the position of the extra data
-        except json.JSONDecodeError as exc:
-            if not text.strip():
-                continue
+def _decode_refused(text: str, line_number: int, name: str) -> Any:
+    """A line msgspec refused, by the standard library: its value, _BLANK for a blank
+    line, or BadInput naming the line and where in it the JSON goes wrong."""
+    if not text.strip():
+        return _BLANK
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{name}: line {line_number}: not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}") from None
+    except RecursionError:
+        raise BadInput(f"{name}: line {line_number}: not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise BadInput(f"{name}: line {line_number}: not valid JSON: {exc}") from None
+
+
+_BLANK: Any = object()
+
+
+def read_jsonl(stream: IO[str], name: str = "input", close: bool = False) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each non-blank line of a JSONL stream; numbers stay exact.
+    `close`: the stream is ours, closed when the reading ends."""
+    fast = _FAST_DECODE
+    try:
+        for line_number, text in enumerate(stream, 1):
             try:
-                value = _DECODER.decode(text)  # leading blanks; or the error, positioned
-            except json.JSONDecodeError as exc2:
-                raise BadInput(f"{name}: line {line_number}: not valid JSON: {exc2.msg} at column {exc2.colno}") from None
-            del exc
-        yield line_number, value
+                value = fast(text)
+            except (msgspec.DecodeError, RecursionError):
+                value = _decode_refused(text, line_number, name)
+                if value is _BLANK:
+                    continue
+            except UnicodeEncodeError:  # bytes that were not UTF-8, escaped by the stream as surrogates
+                raise BadInput(f"{name}: line {line_number}: not UTF-8 text") from None
+            yield line_number, value
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"--input: {name} is not UTF-8 text: {exc.reason}") from None
+    finally:
+        if close:
+            stream.close()
 
 
 _TRUE = {"true", "yes", "1"}
@@ -233,13 +336,13 @@ def open_input(path: str, ledger: lm.Ledger, stdin: IO[str] | None = None) -> It
     except OSError as exc:
         raise BadInput(f"--input: cannot read {path!r}: {exc.strerror}") from None
 
+    if not path.lower().endswith(".csv"):
+        return read_jsonl(handle, path, close=True)  # one generator between the file and the reader
+
     def generate() -> Iterator[tuple[int, Any]]:
         with handle:
             try:
-                if path.lower().endswith(".csv"):
-                    yield from read_csv(handle, ledger, path)
-                else:
-                    yield from read_jsonl(handle, path)
+                yield from read_csv(handle, ledger, path)
             except UnicodeDecodeError as exc:
                 raise BadInput(f"--input: {path} is not UTF-8 text: {exc.reason}") from None
 

@@ -126,6 +126,32 @@ def test_bad_record_is_bad_input(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "did you mean 'sale'" in proc.stderr
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_bad_bytes_numbers_and_fields_are_named(tmp_path: Path, stream: bool) -> None:
+    good = BOOKS.read_text(encoding="utf-8").splitlines()[0]
+    cases = [
+        (good.encode() + b"\n" + b'{"record": "sale", "invoice_no": "\xff"}\n', "not UTF-8 text"),
+        ((good + "\n" + good.replace('"amount": ', '"amount": NaN, "x": ') + "\n").encode(), "line 2: sale.amount: expected a finite number"),
+        ((good + "\n" + good.replace('"amount": ', '"amout": ') + "\n").encode(), "line 2: sale.amout: unknown field; did you mean 'amount'?"),
+        ((good + "\n\n" + good[:-1] + "\n").encode(), "line 3: not valid JSON: Expecting ',' delimiter"),
+    ]
+    for content, message in cases:
+        path = tmp_path / "bad.jsonl"
+        path.write_bytes(content)
+        if stream:
+            proc = subprocess.run(
+                [sys.executable, "-m", "engine.cli", "reconcile", "ru.vat_reconciliation", "--stream"],
+                input=content, capture_output=True, cwd=ROOT, timeout=120,
+            )
+            stderr = proc.stderr.decode("utf-8", "replace")
+        else:
+            proc = taxrules("reconcile", "ru.vat_reconciliation", "--input", path)  # type: ignore[assignment]
+            stderr = proc.stderr  # type: ignore[assignment]
+        assert "Traceback" not in stderr
+        assert proc.returncode == 2, stderr
+        assert message in stderr, stderr
+
+
 def test_decision_rulebook_and_missing_input_are_refused() -> None:
     proc = taxrules("reconcile", "ru.invoice_adjustment", "--input", BOOKS)
     assert proc.returncode == 2 and "not a ledger rulebook" in proc.stderr

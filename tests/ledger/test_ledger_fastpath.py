@@ -16,7 +16,7 @@ from engine.language.compiler import compile_expression
 from engine.language.errors import EvaluationError
 from engine.language.parser import parse
 from engine.ledger import model as lm
-from engine.ledger.fastpath import on_combination
+from engine.ledger.fastpath import all_true, on_combination, pair_predicate
 from engine.ledger.planner import Ctx
 from engine.ledger.records import Rec
 from engine.ledger.unparse import conjuncts, unparse
@@ -68,6 +68,11 @@ def test_fast_conditions_mean_what_the_compiled_ones_mean(a: dict[str, Any], b: 
         slow = on_combination(conjunct, ["a", "b"], Ctx(), fast=False)
         assert fast is not slow
         assert repr(_outcome(fast, combination)) == repr(_outcome(slow, combination)), conjunct.text
+        # the two-argument predicate of the index join: true exactly when the condition is
+        every = all_true([conjunct], ["a", "b"], Ctx())
+        pair = pair_predicate([conjunct], ["a", "b"], Ctx())
+        assert every is not None and pair is not None
+        assert _outcome(pair, *combination) == _outcome(every, combination), conjunct.text
 
 
 def test_unparse_round_trips() -> None:
