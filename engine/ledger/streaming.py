@@ -21,7 +21,8 @@ matching the combination together with a counterpart; combinations never matched
 are reported when the stream ends.
 
 Traps handled here (see /work/shared/notes/durable-rules.md): facts are asserted one by
-one (batch assertion loses matches); pattern aliases are `p0`, `p1`, …, `q` (never `s`
+one (batch assertion loses matches); a session knows a fact only by the 32-bit hash of
+its id, so an id whose hash is taken is replaced by a stand-in (`_unique_id`); pattern aliases are `p0`, `p1`, …, `q` (never `s`
 or `m`); values travel as JSON, so they are encoded as text, long text as a digest
 (durable-rules keeps string lengths in 16 bits); exceptions raised inside an action are
 swallowed by durable-rules, so actions catch and keep them and `push` re-raises;
@@ -61,6 +62,18 @@ MAX_IDLE_ENGINES = 2
 SESSIONS = 256
 END_ID = 0  # the end-of-stream marker's fact id (record lines start at 1)
 ROLE_IDS = 16  # fact id = line * ROLE_IDS + role number (p0..p7: 0..7, q: 8)
+
+
+def _message_hash(fact_id: int) -> int:
+    """durable-rules' identity of a fact within a session: the 32-bit FNV-1 hash of its id
+    as text (rules/state.c storeMessage: the message index compares hashes only). Two
+    ids with the same hash are one message to it: the second is refused as "observed",
+    and retracting one may retract the other. 21 of the ids of a 200 000-line book
+    collide, so every id is checked against its session's before it is asserted."""
+    digest = 0x811C9DC5
+    for byte in str(fact_id).encode():
+        digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return digest
 
 
 class _Host(durable_engine.Host):
@@ -392,6 +405,11 @@ class LedgerStream:
         self.store: dict[int, Rec] = {}
         self.asserted: list[tuple[str, dict[str, Any]]] = []
         self.sessions: set[tuple[str, str]] = set()
+        # message hashes in use per (ruleset, session), and the stand-in ids (negative)
+        # given to facts whose own id would collide, with the id each stands for
+        self.message_hashes: dict[tuple[str, str], set[int]] = {}
+        self.stand_ins: dict[int, int] = {}
+        self.next_stand_in = -1
         self.pending: list[Finding] = []
         self.findings: list[Finding] = []
         self.candidates: list[dict[tuple[int, ...], tuple[Rec, ...]]] = [{} for _ in plans]
@@ -432,6 +450,7 @@ class LedgerStream:
                 if not stored:
                     self.store[rec.line] = rec
                     stored = True
+                self._unique_id(compiled.name, fact)
                 try:
                     host.assert_fact(compiled.name, fact)
                 except durable_engine.MessageNotHandledException:  # pragma: no cover - every fact has a role
@@ -446,6 +465,27 @@ class LedgerStream:
         out, self.pending = self.pending, []
         return out
 
+    def _unique_id(self, ruleset: str, fact: dict[str, Any]) -> None:
+        """Give the fact a stand-in id if its own collides, in durable-rules' eyes, with
+        a fact already in its session (see _message_hash)."""
+        in_use = self.message_hashes.setdefault((ruleset, fact["sid"]), set())
+        digest = _message_hash(fact["id"])
+        if digest in in_use:
+            original = fact["id"]
+            while digest in in_use:
+                stand_in = self.next_stand_in
+                self.next_stand_in -= 1
+                digest = _message_hash(stand_in)
+            self.stand_ins[stand_in] = original
+            fact["id"] = stand_in
+            self.stats["stand_in_ids"] += 1
+        in_use.add(digest)
+
+    def _line(self, fact: dict[str, Any]) -> int:
+        """The line of the record a fact stands for."""
+        fact_id = fact["id"]
+        return (self.stand_ins[fact_id] if fact_id < 0 else fact_id) // ROLE_IDS
+
     def feed(self, records: Iterable[tuple[int, Any]]) -> Iterator[Finding]:
         """(line, raw record) pairs in; every finding out, those of absence at the end."""
         for line, raw in records:
@@ -459,7 +499,7 @@ class LedgerStream:
         (what the Rete network cannot express) hold on it: (check, lines, records, env)."""
         compiled = self.engine.checks[index]
         facts = c._m
-        lines = tuple(facts[p]["id"] // ROLE_IDS for p in compiled.patterns)
+        lines = tuple(self._line(facts[p]) for p in compiled.patterns)
         if lines in self.seen[index]:
             self.stats["repeated_activations"] += 1
             return None
@@ -507,10 +547,10 @@ class LedgerStream:
         try:
             compiled = self.engine.checks[index]
             facts = c._m
-            lines = tuple(facts[p]["id"] // ROLE_IDS for p in compiled.patterns)
+            lines = tuple(self._line(facts[p]) for p in compiled.patterns)
             if lines in self.matched[index]:
                 return
-            other = facts["q"]["id"] // ROLE_IDS
+            other = self._line(facts["q"])
             if other in lines:
                 return
             check = self.plans[index].check
@@ -548,6 +588,7 @@ class LedgerStream:
                     if name != compiled.name:
                         continue
                     marker = {"sid": session, "id": END_ID, "end": True}
+                    self._unique_id(name, marker)
                     host.assert_fact(name, marker)
                     self.asserted.append((name, marker))
                     if self.errors:
@@ -586,6 +627,8 @@ class LedgerStream:
         except Exception:
             clean = False
         self.asserted = []
+        self.message_hashes = {}
+        self.stand_ins = {}
         self.store = {}
         self.candidates = []
         self.matched = []

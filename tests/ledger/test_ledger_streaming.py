@@ -43,6 +43,28 @@ def test_identical_records_are_two_facts(vat) -> None:
     assert result.keys() == vat.reconcile(records).keys() == [("amount_mismatch", (1, 3)), ("amount_mismatch", (2, 3))]
 
 
+def _fnv1(text: str) -> int:
+    """FNV-1, 32 bits, written out from its definition (offset basis 2166136261, prime
+    16777619) — what durable-rules identifies a fact by."""
+    digest = 2166136261
+    for byte in text.encode():
+        digest = ((digest ^ byte) * 16777619) % 2**32
+    return digest
+
+
+def test_ids_that_collide_in_durable_rules_are_still_two_facts(vat) -> None:
+    """durable-rules knows a fact in a session only by the 32-bit hash of its id: the ids
+    of lines 59209 and 66356 (role 0: 947344 and 1061696) hash alike, and a second sale
+    of the same invoice (same session) on line 66356 was refused as already observed."""
+    assert _fnv1("947344") == _fnv1("1061696") == streaming._message_hash(947344) == streaming._message_hash(1061696)
+    lines = [(59209, SALE), (66356, dict(SALE)), (66357, dict(SALE, vat=21)), (70000, dict(SALE, record="purchase", vat=21))]
+    streamed = vat.reconcile_lines(lines, executor="stream")
+    assert streamed.stats["stand_in_ids"] >= 1
+    assert streamed.keys() == vat.reconcile_lines(lines).keys() == [
+        ("amount_mismatch", (59209, 70000)), ("amount_mismatch", (66356, 70000)),
+    ]
+
+
 def test_no_state_is_left_behind(vat) -> None:
     records = vat_book(300, seed=7, corrective=40)
     stream = vat.stream()
