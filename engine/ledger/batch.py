@@ -30,9 +30,7 @@ from engine.ledger.unparse import unparse
 class _Caches:
     def __init__(self, ledger: lm.Ledger, by_type: dict[str, list[Rec]]) -> None:
         self.by_type = by_type
-        self.required = {
-            name: frozenset(field for field, spec in record.fields.items() if not spec.optional) for name, record in ledger.records.items()
-        }
+        self.required = {name: record.required for name, record in ledger.records.items()}
         self.filtered: dict[tuple[Any, ...], list[Rec]] = {}
         self.indexes: dict[tuple[Any, ...], dict[Any, list[Rec]]] = {}
         self.cogroups: dict[tuple[int, int], list[tuple[list[Rec], list[Rec] | None]]] = {}
@@ -177,16 +175,11 @@ def _unmatched_by_index(plan: CheckPlan, caches: _Caches, ctx: Ctx) -> list[tupl
     theirs = _index(absent.role, absent.keys, caches, ctx)
     ours = _index(plan.roles[0], absent.keys, caches, ctx)
     out: list[tuple[Rec, ...]] = []
-    pairs = caches.cogroup(ours, theirs)
-    if plan.roles[0].record != absent.role.record:
-        for bucket, partners in pairs:
-            if not partners:
-                out += [(rec,) for rec in bucket]
-        return out
-    for bucket, partners in pairs:
+    same_type = plan.roles[0].record == absent.role.record  # only then can a record be its own counterpart
+    for bucket, partners in caches.cogroup(ours, theirs):
         if not partners:
             out += [(rec,) for rec in bucket]
-        elif len(partners) == 1:  # a record is not its own counterpart
+        elif same_type and len(partners) == 1:
             only = partners[0]
             out += [(rec,) for rec in bucket if rec is only]
     return out
@@ -300,14 +293,12 @@ def reconcile(ledger: lm.Ledger, plans: list[CheckPlan], numbered_records: Itera
                 rec = normalise(raw, line, owned)
                 arrival = arrivals[rec.type]
                 arrival.records.append(rec)
-                if arrival.indexes:
-                    values = rec.values
-                    for index, key_of in arrival.indexes:
-                        index[key_of(values)].append(rec)
+                values = rec.values
+                for index, key_of in arrival.indexes:
+                    index[key_of(values)].append(rec)
                 for filtered, keep, indexes in arrival.filtered:
                     if keep((rec,)):
                         filtered.append(rec)
-                        values = rec.values
                         for index, key_of in indexes:
                             index[key_of(values)].append(rec)
             for plan in plans:

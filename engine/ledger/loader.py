@@ -27,9 +27,9 @@ from engine.ledger.planner import alias_reads
 from engine.ledger.unparse import conjuncts as split_conjuncts
 from engine.ledger.unparse import unparse
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
-from engine.rulebook.loader import _schema_message, schema_validator
+from engine.rulebook.loader import _schema_message, parse_rulebook, read_rulebook, schema_validator
 from engine.rulebook.model import FactSpec, Source
-from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
+from engine.rulebook.yamlsource import Path, SourceMap
 
 SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "ledger.schema.json"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
@@ -39,23 +39,11 @@ SUMMARY_NAMES = ("findings", "records")
 
 def load_ledger_file(path: str | FsPath, verify_streaming: bool = True) -> lm.Ledger:
     """Load and check a ledger rulebook; raise RulebookError with every problem found."""
-    file = FsPath(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise RulebookError([Problem(str(file), 1, 1, f"cannot read the rulebook: {exc.strerror}")]) from None
-    return load_ledger_text(data, str(file), verify_streaming=verify_streaming)
+    return load_ledger_text(read_rulebook(path), str(path), verify_streaming=verify_streaming)
 
 
 def load_ledger_text(data: bytes, file: str, verify_streaming: bool = True) -> lm.Ledger:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RulebookError([Problem(file, 1, 1, f"the rulebook is not UTF-8 text: {exc.reason}")]) from None
-    try:
-        raw, source_map = load(text)
-    except YamlError as exc:
-        raise RulebookError([Problem(file, exc.line, exc.column, exc.message)]) from None
+    raw, source_map = parse_rulebook(data, file)
     ledger = _Builder(file, raw, source_map, hashlib.sha256(data).hexdigest()).build()
     _plan_and_verify(ledger, verify_streaming)
     return ledger

@@ -8,6 +8,7 @@ language (engine/language); positions (`path`) point back into the YAML source.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,11 @@ class RecordType:
     @property
     def type(self) -> t.Type:
         return t.record({name: spec.type for name, spec in self.fields.items()})
+
+    @functools.cached_property
+    def required(self) -> frozenset[str]:
+        """The fields every checked record of this type has (not declared `optional`)."""
+        return frozenset(name for name, spec in self.fields.items() if not spec.optional)
 
 
 @dataclass

@@ -56,7 +56,7 @@ class _TypeChecker:
             name: "bounded" if {"minimum", "maximum"} & spec.declaration.keys() else spec.declaration["type"]
             for name, spec in record.fields.items()
         }
-        self.required = frozenset(name for name, spec in record.fields.items() if not spec.optional)
+        self.required = record.required
         self.names = list(record.fields)
 
 

@@ -22,8 +22,8 @@ are reported when the stream ends.
 
 Traps handled here (see /work/shared/notes/durable-rules.md): facts are asserted one by
 one (batch assertion loses matches); a session knows a fact only by the 32-bit hash of
-its id, so an id whose hash is taken is replaced by a stand-in (`_unique_id`); pattern aliases are `p0`, `p1`, …, `q` (never `s`
-or `m`); values travel as JSON, so they are encoded as text, long text as a digest
+its id, so an id whose hash is taken is replaced by a stand-in (`_unique_id`); pattern
+aliases are `p0`, `p1`, …, `q` (never `s` or `m`); values travel as JSON, so they are encoded as text, long text as a digest
 (durable-rules keeps string lengths in 16 bits); exceptions raised inside an action are
 swallowed by durable-rules, so actions catch and keep them and `push` re-raises;
 `delete_state` crashes the process and `delete_ruleset` frees almost nothing, so a
@@ -404,9 +404,8 @@ class LedgerStream:
         self.ctx = Ctx()
         self.store: dict[int, Rec] = {}
         self.asserted: list[tuple[str, dict[str, Any]]] = []
-        self.sessions: set[tuple[str, str]] = set()
-        # message hashes in use per (ruleset, session), and the stand-in ids (negative)
-        # given to facts whose own id would collide, with the id each stands for
+        # message hashes in use per (ruleset, session) — its keys are the sessions used —
+        # and the stand-in ids (negative) of facts whose own id would collide
         self.message_hashes: dict[tuple[str, str], set[int]] = {}
         self.stand_ins: dict[int, int] = {}
         self.next_stand_in = -1
@@ -456,7 +455,6 @@ class LedgerStream:
                 except durable_engine.MessageNotHandledException:  # pragma: no cover - every fact has a role
                     continue
                 self.asserted.append((compiled.name, fact))
-                self.sessions.add((compiled.name, fact["sid"]))
                 self.stats["facts"] += 1
                 if self.errors:
                     error = self.errors[0]
@@ -464,6 +462,11 @@ class LedgerStream:
                     raise error
         out, self.pending = self.pending, []
         return out
+
+    @property
+    def sessions(self) -> set[tuple[str, str]]:
+        """The (ruleset, session) pairs this stream has asserted facts in."""
+        return set(self.message_hashes)
 
     def _unique_id(self, ruleset: str, fact: dict[str, Any]) -> None:
         """Give the fact a stand-in id if its own collides, in durable-rules' eyes, with

@@ -57,26 +57,34 @@ def schema_validator(schema_file: FsPath) -> Draft202012Validator:
     return validator_class(schema)
 
 
-def load_file(path: str | FsPath) -> m.Rulebook:
-    file = FsPath(path)
+def read_rulebook(path: str | FsPath) -> bytes:
+    """A rulebook file's bytes (decision or ledger); RulebookError if it cannot be read."""
     try:
-        data = file.read_bytes()
+        return FsPath(path).read_bytes()
     except OSError as exc:
-        raise RulebookError([Problem(str(file), 1, 1, f"cannot read the rulebook: {exc.strerror}")]) from None
-    return load_text(data, str(file))
+        raise RulebookError([Problem(str(path), 1, 1, f"cannot read the rulebook: {exc.strerror}")]) from None
 
 
-def load_text(data: bytes, file: str) -> m.Rulebook:
+def parse_rulebook(data: bytes, file: str) -> tuple[Any, SourceMap]:
+    """A rulebook's YAML (decision or ledger) with the position of every node;
+    RulebookError naming the line if it is not UTF-8 or not YAML."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RulebookError([Problem(file, 1, 1, f"the rulebook is not UTF-8 text: {exc.reason}")]) from None
     try:
-        raw, source_map = load(text)
+        return load(text)
     except YamlError as exc:
         raise RulebookError([Problem(file, exc.line, exc.column, exc.message)]) from None
-    builder = _Builder(file, raw, source_map, hashlib.sha256(data).hexdigest())
-    return builder.build()
+
+
+def load_file(path: str | FsPath) -> m.Rulebook:
+    return load_text(read_rulebook(path), str(path))
+
+
+def load_text(data: bytes, file: str) -> m.Rulebook:
+    raw, source_map = parse_rulebook(data, file)
+    return _Builder(file, raw, source_map, hashlib.sha256(data).hexdigest()).build()
 
 
 def _schema_message(error: Any) -> str:
