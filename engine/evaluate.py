@@ -31,8 +31,8 @@ _FIELDS = ("name", "value", "rule", "citations", "explanation", "determined", "m
 if tuple(f.name for f in dataclasses.fields(DecisionResult))[: len(_FIELDS)] != _FIELDS:  # pragma: no cover
     raise ImportError("engine.result.DecisionResult changed its fields; update decide() in engine.evaluate")
 _TEMPLATES: dict[str, list[str]] = {}  # explanation template -> its parts, split once
-# id(rule) -> (the rule, its citations as result dicts); the rule is kept, so its id stays its own
-_RULE_CITATIONS: dict[int, tuple[m.Rule, tuple[dict[str, str], ...]]] = {}
+# (id(rule), language) -> (the rule, its citations as result dicts); the rule is kept, so its id stays its own
+_RULE_CITATIONS: dict[tuple[int, str], tuple[m.Rule, tuple[dict[str, str], ...]]] = {}
 
 
 class _Outcome:
@@ -364,7 +364,7 @@ def decide(
                 name,  # name
                 outcome.value if outcome.determined else None,  # value
                 outcome.rules[0].id if outcome.rules and not collect else None,  # rule
-                _citations(book, outcome),  # citations
+                _citations(book, outcome, language),  # citations
                 None,  # explanation
                 outcome.determined,  # determined
                 outcome.missing,  # missing_facts
@@ -394,24 +394,24 @@ def decide(
     )
 
 
-def _citations(book: m.Rulebook, outcome: _Outcome) -> list[dict[str, str]]:
+def _citations(book: m.Rulebook, outcome: _Outcome, language: str) -> list[dict[str, str]]:
     rules = outcome.rules
     if len(rules) == 1:
-        # One rule decided: its citations, built once per rule, copied for each result.
+        # One rule decided: its citations, built once per rule and language, copied for each result.
         rule = rules[0]
-        cached = _RULE_CITATIONS.get(id(rule))
+        cached = _RULE_CITATIONS.get((id(rule), language))
         if cached is None or cached[0] is not rule:
             if len(_RULE_CITATIONS) > 100_000:
                 _RULE_CITATIONS.clear()
             seen: dict[str, dict[str, str]] = {}
             for citation in rule.citations:
-                seen.setdefault(citation, book.sources[citation].as_citation())
-            cached = _RULE_CITATIONS[id(rule)] = (rule, tuple(seen.values()))
+                seen.setdefault(citation, book.sources[citation].as_citation(language))
+            cached = _RULE_CITATIONS[(id(rule), language)] = (rule, tuple(seen.values()))
         return [dict(citation) for citation in cached[1]]
     seen = {}
     for rule in rules:
         for citation in rule.citations:
-            seen.setdefault(citation, book.sources[citation].as_citation())
+            seen.setdefault(citation, book.sources[citation].as_citation(language))
     return list(seen.values())
 
 

@@ -35,7 +35,7 @@ def summary_text(result: Result, book: m.Rulebook, language: str) -> str:
             rule = decision.rule or ", ".join(decision.rules or []) or "default"
             lines.append(f"  {word('rule', language)}: {rule}")
             if decision.citations:
-                lines.append(f"  {word('law', language)}: " + "; ".join(c["text"] for c in decision.citations))
+                lines.append(f"  {word('law', language)}: " + "; ".join(c["citation"] for c in decision.citations))
             if decision.explanation:
                 lines.append(f"  {word('why', language)}: {decision.explanation}")
         else:
@@ -54,7 +54,7 @@ def summary_markdown(result: Result, book: m.Rulebook, language: str) -> str:
     for name, decision in result.decisions.items():
         value = _show(decision.value) if decision.determined else "?"
         rule = decision.rule or ", ".join(decision.rules or []) or ("default" if decision.determined else "")
-        law = "; ".join(c["text"] for c in decision.citations)
+        law = "; ".join(c["citation"] for c in decision.citations)
         lines.append(f"| {name} | {value.replace('|', '/')} | {rule} | {law} |")
     explained = [(n, d) for n, d in result.decisions.items() if d.explanation]
     if explained:
@@ -91,7 +91,7 @@ def explain_text(result: Result, book: m.Rulebook, language: str) -> str:
         if decision.explanation:
             lines.append(f"  {decision.explanation}")
         if decision.citations:
-            lines.append(f"  {word('law', language)}: " + "; ".join(c["text"] for c in decision.citations))
+            lines.append(f"  {word('law', language)}: " + "; ".join(c["citation"] for c in decision.citations))
         lines.append(f"  {word('rules_considered', language)}:")
         for entry in result.trace:
             if entry.get("decision") != name:

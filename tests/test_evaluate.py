@@ -23,7 +23,7 @@ def test_first_policy_takes_the_first_matching_rule(book):
     result = book.decide(SALE)
     decision = result.decisions["treatment"]
     assert (decision.value, decision.rule) == ("taxable", "sale")
-    assert decision.citations == [{"id": "art_1", "text": "НК РФ ст. 1 п. 1", "url": "https://example.org/nk/1"}]
+    assert decision.citations == [{"id": "art_1", "citation": "НК РФ ст. 1 п. 1", "url": "https://example.org/nk/1", "text": "НК РФ ст. 1 п. 1"}]
     assert decision.explanation == "A resident's sale of 1000"
 
 

@@ -98,9 +98,8 @@ class _Builder(ProblemCollector):
         self.fail_if_problems()
 
         self.languages = list(raw["languages"])
-        self.sources = {
-            key: Source(key, spec["citation"], spec.get("text"), spec.get("url")) for key, spec in raw["sources"].items()
-        }
+        self.sources = {key: Source.from_spec(key, spec, self.languages) for key, spec in raw["sources"].items()}
+        self.check_sources(self.sources)
         for language in self.languages:
             if language not in raw["title"]:
                 self.problem(("title",), f"the title has no {language!r} text")

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+_INTERNAL_ID = re.compile(r"\b[0-9a-f]{12,}\b|\b\d{3}_[0-9a-f]{8,}")
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -27,6 +29,9 @@ class RulebookError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+_INTERNAL_ID = re.compile(r"\b[0-9a-f]{12,}\b|\b\d{3}_[0-9a-f]{8,}")
 
 
 class ProblemCollector:
@@ -69,6 +74,30 @@ class ProblemCollector:
         if kind == "record":
             for key, sub in decl["fields"].items():
                 self.check_declaration(sub, path + ("fields", key), noun, enum_value)
+
+    def check_sources(self, sources: dict[str, Any]) -> None:
+        """What makes a citation stand up: the law's words quoted, an official letter's
+        number and date, no internal ids for a reference (warnings: `taxrules check`)."""
+        for key, source in sources.items():
+            if not source.quote:
+                self.problem(("sources", key), f"source {key!r} has no quote: add the law's own words (`quote`)", "warning")
+            if source.kind == "official_letter" and not (source.number and source.date):
+                self.problem(("sources", key), f"official letter {key!r} needs its `number` and `date`", "warning")
+            if _INTERNAL_ID.search(source.citation):
+                self.problem(("sources", key, "citation"), f"the citation of {key!r} looks like an internal id, not a reference a reader can find", "warning")
+
+    def check_cited(self, citations: list[str], see_also: list[str], sources: dict[str, Any], path: tuple) -> None:
+        """A rule's legal basis is primary law or an official letter; secondary material
+        (a textbook, an article) may only be listed under `see_also`."""
+        from engine.language.checker import suggest
+
+        for key, ids in (("citations", citations), ("see_also", see_also)):
+            for i, citation in enumerate(ids):
+                source = sources.get(citation)
+                if source is None:
+                    self.problem(path + (key, i), f"citation {citation!r} is not in `sources`{suggest(citation, list(sources))}")
+                elif key == "citations" and source.secondary:
+                    self.problem(path + (key, i), f"{citation!r} is secondary material: list it under `see_also`, not as the legal basis")
 
     def date(self, value: Any, path: tuple) -> dt.date | None:
         """An ISO date from the YAML text, or None with a problem reported at `path`."""

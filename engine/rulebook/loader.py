@@ -131,12 +131,10 @@ class _Builder(ProblemCollector):
         self.fail_if_problems()
 
         languages = list(raw["languages"])
-        sources = {
-            key: m.Source(key, spec["citation"], spec.get("text"), spec.get("url"))
-            for key, spec in raw["sources"].items()
-        }
+        sources = {key: m.Source.from_spec(key, spec, languages) for key, spec in raw["sources"].items()}
         self.sources = sources
         self.languages = languages
+        self.check_sources(sources)
         self._facts(raw["facts"])
         self._parameters(raw.get("parameters") or {})
         self.derived_raw = raw.get("derived") or {}
@@ -203,7 +201,18 @@ class _Builder(ProblemCollector):
                 type=t.from_declaration(spec),
                 optional=bool(spec.get("optional", False)),
                 description=dict(spec.get("description") or {}),
+                label=dict(spec.get("label") or {}),
+                value_labels=self._value_labels(spec, ("facts", name)),
             )
+
+    def _value_labels(self, spec: dict[str, Any], path: Path) -> dict[str, dict[str, str]]:
+        """`labels:` of an enum: each names one of its `values`."""
+        labels = spec.get("labels") or {}
+        values = spec.get("values") or []
+        for value in labels:
+            if value not in values:
+                self.problem(path + ("labels", value), f"label for {value!r}, which is not one of the values{suggest(value, list(values))}")
+        return {value: dict(texts) for value, texts in labels.items()}
 
     def _decision_type(self, spec: dict[str, Any]) -> t.Type:
         declared = t.from_declaration(spec)
@@ -367,7 +376,7 @@ class _Builder(ProblemCollector):
             valid_to = self.date(rule_spec.get("valid_to"), path + ("valid_to",))
             if valid_from and valid_to and valid_to < valid_from:
                 self.problem(path + ("valid_to",), "valid_to is before valid_from")
-            self._check_citations(rule_spec["citations"], path + ("citations",))
+            self.check_cited(rule_spec["citations"], rule_spec.get("see_also", []), self.sources, path)
             self._check_explanation(rule_spec["explanation"], path + ("explanation",))
             rules.append(
                 m.Rule(
@@ -382,6 +391,7 @@ class _Builder(ProblemCollector):
                     explanation=dict(rule_spec["explanation"]),
                     note=rule_spec.get("note"),
                     path=path,
+                    see_also=tuple(rule_spec.get("see_also", [])),
                 )
             )
         has_default = "default" in spec
@@ -399,6 +409,8 @@ class _Builder(ProblemCollector):
             default=default,
             description=dict(spec.get("description") or {}),
             declaration=spec,
+            label=dict(spec.get("label") or {}),
+            value_labels=self._value_labels(spec, ("decisions", name)),
         )
 
     def _check_outcome_type(self, got: t.Type, declared: t.Type, item: t.Type, policy: str, path: Path) -> None:

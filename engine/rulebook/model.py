@@ -17,19 +17,97 @@ from engine.language.compiler import Compiled
 from engine.language.nodes import Node
 from engine.rulebook.yamlsource import Path, SourceMap
 
+SOURCE_KINDS = ("law", "official_letter", "court_decision", "secondary")
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A rulebook text given either once (str) or per language ({en: ..., ru: ...})."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return {"": str(value)}
+
 
 @dataclass(frozen=True)
 class Source:
+    """A legal source a rule cites: the reference, the law's own words, where to read it.
+
+    `citation` and `quote` are the texts in the law's own language; `citations` and
+    `quotes` hold the per-language versions a rulebook gives (a translated reference, a
+    translated quote). `kind: secondary` (a textbook, an article) may only be cited as
+    "see also", never as the legal basis.
+    """
+
     id: str
     citation: str
-    text: str | None = None
+    quote: str | None = None
     url: str | None = None
+    kind: str = "law"
+    number: str | None = None
+    date: str | None = None
+    citations: dict[str, str] = field(default_factory=dict)
+    quotes: dict[str, str] = field(default_factory=dict)
 
-    def as_citation(self) -> dict[str, str]:
-        out = {"id": self.id, "text": self.citation}
+    @classmethod
+    def from_spec(cls, key: str, spec: dict[str, Any], languages: list[str]) -> Source:
+        """A source from its YAML: `citation`/`quote` as text or per language; `text`
+        is the older name of `quote`."""
+        citations = _texts(spec.get("citation"))
+        quotes = _texts(spec.get("quote", spec.get("text")))
+        return cls(
+            id=key,
+            citation=_original(citations, languages) or key,
+            quote=_original(quotes, languages),
+            url=spec.get("url"),
+            kind=spec.get("kind", "law"),
+            number=None if spec.get("number") is None else str(spec["number"]),
+            date=None if spec.get("date") is None else str(spec["date"]),
+            citations={k: v for k, v in citations.items() if k},
+            quotes={k: v for k, v in quotes.items() if k},
+        )
+
+    @property
+    def text(self) -> str | None:
+        """The quote, under its older name."""
+        return self.quote
+
+    @property
+    def secondary(self) -> bool:
+        return self.kind == "secondary"
+
+    def citation_in(self, language: str) -> str:
+        return self.citations.get(language) or self.citation
+
+    def quote_in(self, language: str) -> str | None:
+        """The quote translated into `language` when the rulebook gives it (None otherwise)."""
+        translated = self.quotes.get(language)
+        return translated if translated and translated != self.quote else None
+
+    def as_citation(self, language: str = "") -> dict[str, str]:
+        """The result's citation: id, citation, quote, url (contract, second wave).
+        `text` repeats `citation` for readers of the first-wave shape (deprecated)."""
+        reference = self.citation_in(language)
+        out = {"id": self.id, "citation": reference}
+        if self.quote:
+            out["quote"] = self.quote
+        translated = self.quote_in(language)
+        if translated:
+            out["quote_translation"] = translated
         if self.url:
             out["url"] = self.url
+        out["text"] = reference
         return out
+
+
+def _original(texts: dict[str, str], languages: list[str]) -> str | None:
+    """The text in the law's own language: the plain one, else the book's first language."""
+    if "" in texts:
+        return texts[""]
+    for language in languages:
+        if language in texts:
+            return texts[language]
+    return next(iter(texts.values()), None)
 
 
 @dataclass
@@ -52,6 +130,8 @@ class FactSpec:
     type: t.Type
     optional: bool
     description: dict[str, str]
+    label: dict[str, str] = field(default_factory=dict)  # a short name per language
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # enum value -> per language
 
 
 @dataclass
@@ -106,6 +186,7 @@ class Rule:
     explanation: dict[str, str]
     note: str | None
     path: Path
+    see_also: tuple[str, ...] = ()  # secondary material: further reading, never the legal basis
 
     def in_force(self, day: dt.date) -> bool:
         if self.valid_from is not None and day < self.valid_from:
@@ -123,6 +204,8 @@ class Decision:
     default: Any
     description: dict[str, str]
     declaration: dict[str, Any]
+    label: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -166,3 +249,18 @@ class Rulebook:
 
     def rules(self) -> list[Rule]:
         return [rule for decision in self.decisions.values() for rule in decision.rules]
+
+    def label(self, name: str, language: str) -> str:
+        """A fact's, decision's, parameter's or derived value's short name in `language`
+        (its `label`, else the name itself: descriptions are sentences, not labels)."""
+        owner = self.facts.get(name) or self.decisions.get(name)
+        labels = getattr(owner, "label", None) or {}
+        return labels.get(language) or labels.get("en") or name
+
+    def value_label(self, name: str, value: Any, language: str) -> str | None:
+        """The label of an enum value of fact or decision `name` in `language`, if given."""
+        owner = self.facts.get(name) or self.decisions.get(name)
+        if owner is None or not isinstance(value, str):
+            return None
+        labels = owner.value_labels.get(value) or {}
+        return labels.get(language) or labels.get("en") or None

@@ -200,7 +200,7 @@ def test_decide_keeps_decimals_exact(client: TestClient) -> None:
     assert body["rulebook"] == ID and body["status"] == "decided" and body["as_of"] == "2024-02-01"
     decisions = body["decisions"]
     assert decisions["route"]["value"] == "refund_review"
-    assert decisions["route"]["citations"] == [{"id": "s1", "text": "UStG § 21", "url": "https://example.org/ustg"}]
+    assert decisions["route"]["citations"] == [{"id": "s1", "citation": "UStG § 21", "url": "https://example.org/ustg", "text": "UStG § 21"}]
     assert decisions["route"]["explanation"] == "A VAT refund of 400.10 needs review."
     assert decisions["tax"]["value"] == Decimal("40.01")
     # 0.1 + 0.2 is 0.3 exactly, and is written 0.3, not 0.30000000000000004
