@@ -22,7 +22,7 @@ title: {en: Small, ru: Малый}
 version: "1"
 languages: [ru, en]
 sources:
-  s: {citation: НК РФ ст. 1}
+  s: {citation: НК РФ ст. 1, quote: Слова закона.}
 records:
   sale:
     key: "no"
