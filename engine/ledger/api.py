@@ -68,7 +68,23 @@ class LedgerBook(LoadedRulebook):
                 raise
             assert stream.result is not None
             return stream.result
-        raise ValueError(f"unknown executor {executor!r}: batch or stream")
+        if executor in ("duckdb", "spark"):
+            return self.sql_executor(executor).run_records(numbered_records)
+        raise ValueError(f"unknown executor {executor!r}: batch, stream, duckdb or spark")
+
+    def sql_executor(self, engine: str, memory_limit: str | None = None, master: str | None = None) -> Any:
+        """The DuckDB or Spark executor of this ledger (see duckdb_executor.py, spark_executor.py)."""
+        if engine == "duckdb":
+            from engine.ledger.duckdb_executor import DuckDbExecutor
+
+            return DuckDbExecutor(self.model, self.plans, self.normaliser, memory_limit=memory_limit)
+        from engine.ledger.spark_executor import SparkExecutor
+
+        return SparkExecutor(self.model, self.plans, self.normaliser, master=master)
+
+    def reconcile_file(self, path: str, executor: str = "duckdb", memory_limit: str | None = None, master: str | None = None) -> Reconciliation:
+        """Run every check over a book file (JSON Lines, CSV, Parquet) read by DuckDB or Spark."""
+        return self.sql_executor(executor, memory_limit, master).run_file(path)
 
     def stream(self) -> LedgerStream:
         """A new streaming run on durable-rules (use it as a context manager, or close it)."""

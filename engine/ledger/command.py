@@ -66,11 +66,14 @@ def _summary_line(result: Any) -> str:
 @click.option("--input", "input_file", metavar="FILE|-", help="records: a .jsonl or .csv file; - for JSONL on standard input (the default with --stream)")
 @click.option("--output", "-o", "output_file", metavar="FILE", help="write the findings (JSONL) to FILE; the summary then goes to standard output")
 @click.option("--stream", "streaming", is_flag=True, help="the streaming executor (durable-rules): each finding as soon as it is provable")
+@click.option("--engine", type=click.Choice(["batch", "stream", "duckdb", "spark"]), help="the executor (default: batch; duckdb for book files over 256 MB, or Parquet, when duckdb is installed)")
+@click.option("--memory-limit", "memory_limit", metavar="SIZE", help="with --engine duckdb: the memory DuckDB may use before spilling to disk (e.g. 3GB)")
+@click.option("--master", metavar="URL", help="with --engine spark: the Spark master (default local[*])")
 @click.option("--then", "then_id", metavar="ID", help="then decide this rulebook, with the reconciliation's summary as facts")
 @click.option("--facts", "facts_file", metavar="FILE|-", help="with --then: the other facts of that case (JSON or YAML)")
 @click.option("--as-of", "as_of", metavar="DATE", help="with --then: the date whose law applies")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="language of the findings' messages")
-def reconcile(rulebook: str, input_file: str | None, output_file: str | None, streaming: bool, then_id: str | None, facts_file: str | None, as_of: str | None, lang: str) -> None:
+def reconcile(rulebook: str, input_file: str | None, output_file: str | None, streaming: bool, engine: str | None, memory_limit: str | None, master: str | None, then_id: str | None, facts_file: str | None, as_of: str | None, lang: str) -> None:
     """Run a ledger rulebook's checks over many records; print findings with citations."""
     from engine.api import load
     from engine.ledger.api import LedgerBook
@@ -98,6 +101,13 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
             sys.exit(RULEBOOK_ERROR)
         if isinstance(then_book, LedgerBook) or not hasattr(then_book, "decide"):
             _fail(f"--then {then_id}: not a decision rulebook")
+    from engine.ledger.sqlrun import choose_engine
+
+    try:
+        engine = choose_engine(engine, streaming, input_file, memory_limit, master)
+    except BadInput as exc:
+        _fail(str(exc))
+    streaming = engine == "stream"
     if input_file is None:
         if not streaming:
             _fail("--input FILE is required (or --stream to read JSONL from standard input)")
@@ -116,6 +126,11 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
             records = open_input(input_file, book.model, sys.stdin)
             if streaming:
                 result = _run_stream(book, records, out if write_findings else None, lang)
+            elif engine in ("duckdb", "spark"):
+                result = book.reconcile_file(input_file, engine, memory_limit=memory_limit, master=master)
+                if write_findings:
+                    for finding in result.findings:
+                        out.write(finding.to_json(lang) + "\n")
             else:
                 result = book.reconcile_lines(records, "batch", owned=True)
                 if write_findings:
