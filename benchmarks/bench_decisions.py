@@ -34,7 +34,7 @@ sys.path.insert(0, str(PROJECT))
 
 import engine  # noqa: E402
 from engine import jsonout  # noqa: E402
-from engine.rulebook.registry import discover, is_ledger_file  # noqa: E402
+from engine.rulebook.registry import discover, rulebook_kind  # noqa: E402
 
 GOAL_RULEBOOK = "ru.invoice_adjustment"
 GOAL = 20_000
@@ -120,7 +120,7 @@ def decision_table(seconds: float, files: dict[str, list[Any]], only: list[str] 
     for rulebook_id, path in sorted(discover().items()):
         if only and rulebook_id not in only:
             continue
-        if is_ledger_file(path):
+        if rulebook_kind(path) != "decision":
             continue
         try:
             book = engine.load(path)

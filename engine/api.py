@@ -11,7 +11,7 @@ from engine.result import Result
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
 from engine.rulebook.loader import load_file
-from engine.rulebook.registry import is_ledger_file, load_cached, resolve
+from engine.rulebook.registry import is_ledger_file, is_library_file, load_cached, resolve
 
 
 class LoadedRulebook:
@@ -89,6 +89,10 @@ def load(reference: str | Path) -> Any:
     engine's book, with `reconcile()` and `stream()`.
     """
     path = resolve(str(reference))
+    if is_library_file(path):  # shared definitions other rulebooks import (kind: library)
+        from engine.rulebook.library import LibraryBook, load_library_file
+
+        return LibraryBook(load_cached(path, load_library_file))
     if is_ledger_file(path):
         from engine.ledger.api import load_ledger  # type: ignore[import-not-found]
 

@@ -97,7 +97,7 @@ def list_command(fmt: str) -> None:
 
     rows = []
     for rulebook_id, path in sorted(discover().items()):
-        kind = "ledger" if _is_ledger(path) else "decision"
+        kind = _kind(path)
         try:
             model = load(str(path)).model  # a decision Book or a ledger book: the same metadata
         except RulebookError as exc:
@@ -191,6 +191,12 @@ def _is_ledger(path: Path) -> bool:
     return is_ledger_file(path)
 
 
+def _kind(path: Path) -> str:
+    from engine.rulebook.registry import rulebook_kind
+
+    return rulebook_kind(path)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1)
 def check(paths: tuple[str, ...]) -> None:
@@ -203,6 +209,9 @@ def check(paths: tuple[str, ...]) -> None:
         if _is_ledger(path):
             errors += _check_ledger(path)
             continue
+        if _kind(path) == "library":
+            errors += _check_library(path)
+            continue
         try:
             model = load_file(path)
         except RulebookError as exc:
@@ -214,6 +223,18 @@ def check(paths: tuple[str, ...]) -> None:
             click.echo(str(warning))
     click.echo(f"{len(files)} rulebook(s) checked, {errors} error(s)", err=True)
     sys.exit(RULEBOOK_ERROR if errors else 0)
+
+
+def _check_library(path: Path) -> int:
+    from engine.rulebook.library import load_library_file
+
+    try:
+        load_library_file(path)
+    except RulebookError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        return len(exc.problems)
+    return 0
 
 
 def _check_ledger(path: Path) -> int:
@@ -247,6 +268,12 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
             continue
         try:
             book = load(str(path))
+            if _kind(path) == "library":
+                report = book.run_examples()
+                report.echo(verbose, "examples", "function(s)")
+                passed += report.passed
+                failed += report.failed
+                continue
         except RulebookError as exc:
             for problem in exc.problems:
                 click.echo(str(problem))

@@ -11,12 +11,12 @@ import yaml
 
 import engine
 from engine.rulebook.factschema import fact_schema
-from engine.rulebook.registry import is_ledger_file, rulebook_files
+from engine.rulebook.registry import rulebook_files, rulebook_kind
 from engine.testing import compare, run_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EXAMPLES = ROOT.parent / "shared" / "examples"
-BOOKS = [p for p in rulebook_files([ROOT / "rulebooks"]) if not is_ledger_file(p)]
+BOOKS = [p for p in rulebook_files([ROOT / "rulebooks"]) if rulebook_kind(p) == "decision"]
 RESULT_SCHEMA = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
 
 

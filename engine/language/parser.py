@@ -37,6 +37,7 @@ _TOKEN_NAMES = {
     "COMMA": "`,`",
     "COLON": "`:`",
     "DOT": "`.`",
+    "QUALIFIED_NAME": "a library function (alias.name)",
     "$END": "the end of the expression",
 }
 

@@ -27,6 +27,7 @@ from engine.ledger.planner import alias_reads
 from engine.ledger.unparse import conjuncts as split_conjuncts
 from engine.ledger.unparse import unparse
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
+from engine.rulebook.imports import Imports, combined_sha256, imported_libraries
 from engine.rulebook.loader import _schema_message, parse_rulebook, read_rulebook, schema_validator
 from engine.rulebook.model import FactSpec, Source
 from engine.rulebook.yamlsource import Path, SourceMap
@@ -81,6 +82,7 @@ class _Builder(ProblemCollector):
         self.records: dict[str, lm.RecordType] = {}
         self.sources: dict[str, Source] = {}
         self.languages: list[str] = []
+        self.imports = Imports({}, "ledger")
 
     # -- the whole build ---------------------------------------------------------------
 
@@ -100,6 +102,9 @@ class _Builder(ProblemCollector):
         self.languages = list(raw["languages"])
         self.sources = {key: Source.from_spec(key, spec, self.languages) for key, spec in raw["sources"].items()}
         self.check_sources(self.sources)
+        # Imported libraries: their functions and dated parameters are inlined into the
+        # checks' expression trees here, so the planner and every executor see plain nodes.
+        self.imports = imported_libraries(self, raw.get("imports") or {}, "ledger")
         for language in self.languages:
             if language not in raw["title"]:
                 self.problem(("title",), f"the title has no {language!r} text")
@@ -134,10 +139,11 @@ class _Builder(ProblemCollector):
             flag_names=flag_names,
             examples=examples,
             file=self.file,
-            sha256=self.sha256,
+            sha256=combined_sha256(self.sha256, self.imports),
             source_map=self.map,
             raw=raw,
             warnings=[p for p in self.problems if p.severity == "warning"],
+            imports={alias: lib.id for alias, lib in self.imports.libraries.items()},
         )
 
     def _name(self, name: str, path: Path, what: str) -> None:
@@ -184,7 +190,7 @@ class _Builder(ProblemCollector):
             self.problem(path, "expected an expression (text)")
             return None
         try:
-            node = parse(text)
+            node = self.imports.expand(parse(text), lambda arg: checker.check(arg).type)
             analysis = checker.check(node)
         except ExpressionError as exc:
             line, column = self.map.position_in_scalar(path, exc.line, exc.column)
@@ -240,6 +246,8 @@ class _Builder(ProblemCollector):
         for alias, record in spec["match"].items():
             alias_path = path + ("match", alias)
             self._name(alias, alias_path, "alias")
+            if alias in self.imports.libraries:
+                self.key_problem(alias_path, f"{alias!r} is the alias of an imported library; choose another alias")
             if alias in SUMMARY_NAMES:
                 self.key_problem(alias_path, f"{alias!r} is reserved for the summary; choose another alias")
             if record not in self.records:

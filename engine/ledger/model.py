@@ -157,6 +157,7 @@ class Ledger:
     raw: dict[str, Any]
     warnings: list[Any] = field(default_factory=list)
     plans: list[Any] = field(default_factory=list)  # planner.CheckPlan per check, set by the loader
+    imports: dict[str, str] = field(default_factory=dict)  # alias -> library id (engine/rulebook/imports.py)
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title.get("en") or next(iter(self.title.values()))

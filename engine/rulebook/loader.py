@@ -28,6 +28,7 @@ from engine.language.errors import ExpressionError
 from engine.language.parser import parse
 from engine.rulebook import model as m
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
+from engine.rulebook.imports import Imports, combined_sha256, imported_libraries, imported_parameters
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
 
 SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "rulebook.schema.json"
@@ -119,6 +120,7 @@ class _Builder(ProblemCollector):
         self._derived_types: dict[str, t.Type] = {}
         self._checking: list[str] = []
         self.references: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        self.imports = Imports({}, "decision")
 
     # -- the whole build ---------------------------------------------------------------
 
@@ -135,8 +137,10 @@ class _Builder(ProblemCollector):
         self.sources = sources
         self.languages = languages
         self.check_sources(sources)
+        self.imports = imported_libraries(self, raw.get("imports") or {}, "decision")
         self._facts(raw["facts"])
         self._parameters(raw.get("parameters") or {})
+        self.parameters.update(imported_parameters(self.imports))
         self.derived_raw = raw.get("derived") or {}
         decisions_raw = raw["decisions"]
         for name, spec in decisions_raw.items():
@@ -178,9 +182,10 @@ class _Builder(ProblemCollector):
             decisions=decisions,
             examples=examples,
             file=self.file,
-            sha256=self.sha256,
+            sha256=combined_sha256(self.sha256, self.imports),
             source_map=self.map,
             raw=raw,
+            imports={alias: lib.id for alias, lib in self.imports.libraries.items()},
         )
         from engine.rulebook.lint import static_problems
 
@@ -249,6 +254,7 @@ class _Builder(ProblemCollector):
     def _name_clashes(self) -> None:
         seen: dict[str, str] = {}
         groups = [
+            ("imported library", {alias: None for alias in self.imports.aliases}, "imports"),
             ("fact", self.facts, "facts"),
             ("parameter", self.parameters, "parameters"),
             ("derived value", self.derived_raw, "derived"),
@@ -291,8 +297,9 @@ class _Builder(ProblemCollector):
             self.problem(path, "expected an expression (text)")
             return None
         try:
-            node = parse(text)
-            analysis = self._checker().check(node)
+            checker = self._checker()
+            node = self.imports.expand(parse(text), lambda arg: checker.check(arg).type)
+            analysis = checker.check(node)
         except ExpressionError as exc:
             line, column = self.map.position_in_scalar(path, exc.line, exc.column)
             self.problems.append(Problem(self.file, line, column, exc.message))

@@ -243,6 +243,7 @@ class Rulebook:
     source_map: SourceMap
     raw: dict[str, Any]
     warnings: list[Any] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)  # alias -> library id (engine/rulebook/imports.py)
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title.get("en") or next(iter(self.title.values()))

@@ -56,6 +56,27 @@ def is_ledger_file(path: Path) -> bool:
     return any(line.startswith("kind: ledger") for line in head.splitlines())
 
 
+def is_library_file(path: Path) -> bool:
+    """Library books (shared definitions other rulebooks import) declare `kind: library`."""
+    return _kind(path) == "library"
+
+
+def rulebook_kind(path: Path) -> str:
+    """`decision`, `ledger` or `library`, from the top-level `kind:` line."""
+    return _kind(path) or "decision"
+
+
+def _kind(path: Path) -> str | None:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if line.startswith("kind:"):
+            return line.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"") or None
+    return None
+
+
 def discover() -> dict[str, Path]:
     """Every rulebook id found on the search path; the first one found wins."""
     found: dict[str, Path] = {}

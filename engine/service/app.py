@@ -86,11 +86,11 @@ class Catalogue:
 
 def load_catalogue(references: Iterable[str | Path] | None = None) -> Catalogue:
     """Load and compile every rulebook to serve: the given ids or paths, else all found."""
-    from engine.rulebook.registry import discover, is_ledger_file
+    from engine.rulebook.registry import discover, rulebook_kind
 
     if references is None:
         found = discover()
-        references = [path for path in found.values() if not is_ledger_file(path)]
+        references = [path for path in found.values() if rulebook_kind(path) == "decision"]
     books: dict[str, Book] = {}
     broken: dict[str, str] = {}
     for reference in references:

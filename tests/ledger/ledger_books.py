@@ -97,6 +97,19 @@ def vat_book(n: int, seed: int, corrective: int = 0) -> list[dict[str, Any]]:
     return records
 
 
+def _ru_last_day(day: dt.date) -> dt.date:
+    """НК РФ ст. 6.1 п. 7 by hand: a last day on a weekend (not a working Saturday) or an
+    official holiday moves to the next working day."""
+    import holidays
+
+    while True:
+        calendar = holidays.RU(years=day.year)
+        off = day in calendar or (day.weekday() >= 5 and day not in calendar.weekend_workdays)
+        if not off:
+            return day
+        day += dt.timedelta(days=1)
+
+
 def vat_oracle(records: list[dict[str, Any]]) -> list[tuple[str, tuple[int, ...]]]:
     """ru.vat_reconciliation written out by hand, as dict look-ups."""
     order = [
@@ -141,7 +154,7 @@ def vat_oracle(records: list[dict[str, Any]]) -> list[tuple[str, tuple[int, ...]
         ksf_date = dt.date.fromisoformat(str(ksf["ksf_date"]))
         if "agreement_date" in ksf:
             agreed = dt.date.fromisoformat(str(ksf["agreement_date"]))
-            if ksf_date > agreed + dt.timedelta(days=5):
+            if ksf_date > _ru_last_day(agreed + dt.timedelta(days=5)):
                 found.append(("late_corrective_invoice", (line,)))
             if ksf_date < agreed:
                 found.append(("corrective_before_agreement", (line,)))
