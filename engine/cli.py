@@ -229,11 +229,13 @@ def _check_library(path: Path) -> int:
     from engine.rulebook.library import load_library_file
 
     try:
-        load_library_file(path)
+        library = load_library_file(path)
     except RulebookError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
         return len(exc.problems)
+    for warning in library.warnings:
+        click.echo(str(warning))
     return 0
 
 
