@@ -324,4 +324,7 @@ def create_app(
         body = await run_in_threadpool(decide_all)
         return Response(body, media_type="application/json")
 
+    from engine.web import mount as mount_workbench
+
+    mount_workbench(app)  # the web workbench at `/` (engine/web)
     return app
