@@ -14,6 +14,7 @@ from engine.language.errors import EvaluationError
 from engine.result import DecisionResult, Result
 from engine.rulebook.errors import RulebookError, RulebookNotFound
 from engine.rulebook.facts import BadInput
+from engine.version import ENGINE_VERSION
 
 __all__ = [
     "BadInput",
@@ -25,4 +26,4 @@ __all__ = [
     "RulebookNotFound",
     "load",
 ]
-__version__ = "0.1.0"
+__version__ = ENGINE_VERSION

@@ -151,20 +151,6 @@ def decide(rulebook: str, facts_file: str, as_of: str | None, lang: str, fmt: st
         click.echo(summary_markdown(result, book.model, lang), nl=False)
 
 
-@cli.command()
-@click.argument("rulebook")
-@click.option("--facts", "facts_file", required=True, metavar="FILE|-")
-@AS_OF
-@LANG
-def explain(rulebook: str, facts_file: str, as_of: str | None, lang: str) -> None:
-    """The explanation trace of one case, as readable text."""
-    from engine.explain import explain_text
-
-    book = open_book(rulebook)
-    result = decide_or_fail(book, read_facts(facts_file), as_of, lang)
-    click.echo(explain_text(result, book.model, lang), nl=False)
-
-
 def _paths(paths: tuple[str, ...]) -> list[Path]:
     from engine.rulebook.registry import rulebook_files, search_paths
 
@@ -318,6 +304,11 @@ def _register_optional_commands() -> None:
         ("engine.batch.command", "batch"),
         ("engine.service.command", "serve"),
         ("engine.ledger.command", "reconcile"),
+        ("engine.report.command", "explain"),
+        ("engine.report.command", "doc"),
+        ("engine.report.command", "timeline"),
+        ("engine.report.command", "diff"),
+        ("engine.report.command", "verify"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -14,8 +14,10 @@ import re
 from typing import Any
 
 from engine import jsonout
+from engine.i18n import message
 from engine.language.errors import EvaluationError
 from engine.language.values import MISSING, contains_missing, format_decimal, to_text
+from engine.language.why import because
 from engine.result import DecisionResult, Result
 from engine.rulebook import model as m
 from engine.rulebook.facts import FactChecker, coerce_date
@@ -47,6 +49,8 @@ class _Outcome:
 
 class Evaluation:
     """One case in progress: the `ctx` the compiled expressions receive."""
+
+    language = "en"  # of the trace's `because` texts
 
     def __init__(self, book: m.Rulebook, facts: dict[str, Any], as_of: dt.date, tracing: bool) -> None:
         self.book = book
@@ -261,8 +265,12 @@ class Evaluation:
                 "from": rule.valid_from.isoformat() if rule.valid_from else None,
                 "to": rule.valid_to.isoformat() if rule.valid_to else None,
             }
+        when = rule.when
+        entry["condition"] = when.text if when is not None else None
         if outcome != "not_in_force":
             entry.update(self._reads_for_trace(reads))
+            if when is not None and outcome in ("false", "unknown"):
+                entry.update(because(when.why().because(self), self.language))
         if missing:
             entry["missing"] = sorted(set(missing))
         if outcome == "true":
@@ -344,6 +352,7 @@ def decide(
         day, source = dt.date.today(), "today"
     with decimal.localcontext(DECIMAL_CONTEXT):
         ev = Evaluation(book, normalised, day, trace)
+        ev.language = language
         if book.constraints:
 
             def holds(constraint: m.Constraint) -> Any:
@@ -375,10 +384,12 @@ def decide(
         for result, outcome in outcomes:
             result.explanation = _explanation(book, outcome, language, ev)
     warnings = []
+    if language not in book.languages:
+        fallback = "en" if "en" in book.languages else book.languages[0]
+        warnings.append(message("language_fallback", language, rulebook=book.id, wanted=language, available=", ".join(book.languages), fallback=fallback))
     if (book.valid_from and day < book.valid_from) or (book.valid_to and day > book.valid_to):
         warnings.append(
-            f"as_of {day.isoformat()} is outside the period this rulebook covers "
-            f"({book.valid_from or '…'} to {book.valid_to or '…'})"
+            message("as_of_outside", language, day=day.isoformat(), start=book.valid_from or "…", end=book.valid_to or "…")
         )
     return Result(
         rulebook=book.id,
@@ -391,6 +402,8 @@ def decide(
         missing_facts=sorted(missing),
         trace=ev.trace,
         warnings=warnings,
+        facts=dict(facts) if isinstance(facts, dict) else facts,
+        normalised_facts=normalised,
     )
 
 

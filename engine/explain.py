@@ -62,60 +62,14 @@ def summary_markdown(result: Result, book: m.Rulebook, language: str) -> str:
         lines += [f"- **{name}**: {d.explanation}" for name, d in explained]
     if result.missing_facts:
         lines += ["", f"**{word('missing_facts', language)}:** {', '.join(result.missing_facts)}"]
+    if result.warnings:
+        lines += ["", f"> **{word('warnings', language)}**"] + [f"> - {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"
-
-
-def _reads(entry: dict[str, Any], language: str) -> list[str]:
-    out = []
-    if entry.get("facts"):
-        out.append(f"{word('facts_read', language)}: " + ", ".join(f"{k} = {_show(v)}" for k, v in entry["facts"].items()))
-    if entry.get("values"):
-        out.append(f"{word('values_read', language)}: " + ", ".join(f"{k} = {_show(v)}" for k, v in entry["values"].items()))
-    if entry.get("parameters"):
-        out.append(
-            f"{word('parameters_read', language)}: "
-            + ", ".join(f"{k} = {_show(p['value'])} ({word('since', language)} {p['from']})" for k, p in entry["parameters"].items())
-        )
-    if entry.get("missing"):
-        out.append(f"{word('missing_facts', language)}: {', '.join(entry['missing'])}")
-    return out
 
 
 def explain_text(result: Result, book: m.Rulebook, language: str) -> str:
-    """The whole trace, decision by decision, in words an auditor can re-check by hand."""
-    lines = _header(result, book, language)
-    for name, decision in result.decisions.items():
-        lines.append("")
-        value = _show(decision.value) if decision.determined else "?"
-        lines.append(f"{word('decision', language)} {name} = {value}")
-        if decision.explanation:
-            lines.append(f"  {decision.explanation}")
-        if decision.citations:
-            lines.append(f"  {word('law', language)}: " + "; ".join(c["citation"] for c in decision.citations))
-        lines.append(f"  {word('rules_considered', language)}:")
-        for entry in result.trace:
-            if entry.get("decision") != name:
-                continue
-            rule = entry["rule"] or "—"
-            outcome = word(entry["outcome"], language)
-            text = f"    - {rule}: {outcome}"
-            if entry["outcome"] == "true" and "value" in entry:
-                text += f" → {_show(entry['value'])}"
-            if entry.get("in_force"):
-                span = entry["in_force"]
-                text += f" [{word('in_force', language)} {span['from'] or '…'} – {span['to'] or '…'}]"
-            lines.append(text)
-            if entry.get("rule"):
-                rule_model = next((r for r in book.decisions[name].rules if r.id == entry["rule"]), None)
-                if rule_model is not None and rule_model.citations and entry["outcome"] != "not_in_force":
-                    lines.append("        " + "; ".join(book.sources[c].citation for c in rule_model.citations))
-            lines += [f"        {line}" for line in _reads(entry, language)]
-    derived = [e for e in result.trace if "derived" in e]
-    if derived:
-        lines += ["", f"{word('values_read', language)}:"]
-        for entry in derived:
-            lines.append(f"  {entry['derived']} = {_show(entry['value'])} ({word(entry['outcome'] if entry['outcome'] != 'computed' else 'computed', language)})")
-            lines += [f"      {line}" for line in _reads(entry, language)]
-    if result.missing_facts:
-        lines += ["", f"{word('missing_facts', language)}: {', '.join(result.missing_facts)}"]
-    return "\n".join(lines) + "\n"
+    """The whole trace, decision by decision, in words an auditor can re-check by hand:
+    the audit report (engine.report) as plain text."""
+    from engine.report import audit_report
+
+    return audit_report(result, book, "text", language)

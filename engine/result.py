@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import jsonout
+from engine.version import ENGINE_VERSION
 
 
 @dataclass
@@ -50,6 +51,9 @@ class Result:
     missing_facts: list[str]
     trace: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    facts: Any = None  # as received: with the rulebook's sha256, the record stands on its own
+    normalised_facts: dict[str, Any] = field(default_factory=dict)
+    engine_version: str = ENGINE_VERSION
 
     @property
     def status(self) -> str:
@@ -63,6 +67,7 @@ class Result:
             "rulebook": self.rulebook,
             "version": self.version,
             "sha256": self.sha256,
+            "engine_version": self.engine_version,
             "as_of": self.as_of.isoformat(),
             "as_of_source": self.as_of_source,
             "language": self.language,
@@ -70,6 +75,8 @@ class Result:
             "decisions": {name: d.to_dict() for name, d in self.decisions.items()},
             "missing_facts": self.missing_facts,
             "warnings": self.warnings,
+            "facts": jsonout.plain(self.facts),
+            "normalised_facts": jsonout.plain(self.normalised_facts),
             "trace": self.trace,
         }
 

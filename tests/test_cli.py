@@ -96,9 +96,10 @@ def test_text_and_markdown_formats(facts_file):
 def test_explain_renders_the_trace(facts_file):
     proc = taxrules("explain", FIXTURE, "--facts", facts_file, "--lang", "de")
     assert proc.returncode == 0
-    assert "Entscheidung treatment = taxable" in proc.stdout
+    assert "Entscheidung: treatment = taxable" in proc.stdout
     assert "gift_old: an diesem Tag nicht in Kraft" in proc.stdout or "gift_old" not in proc.stdout
-    assert "rate = 0.20 (seit 2019-01-01)" in proc.stdout
+    assert "rate = 0,20 (seit 01.01.2019)" in proc.stdout  # German marks: decimal comma, dd.mm.yyyy
+    assert "keine Texte in 'de'" in proc.stderr  # the fixture speaks ru and en: a warning, in German
 
 
 def test_check_reports_file_line_col_and_exits_1(tmp_path):

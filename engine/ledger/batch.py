@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.evaluate import DECIMAL_CONTEXT
+from engine.language.unparse import unparse
 from engine.language.values import MISSING
 from engine.ledger import model as lm
 from engine.ledger.fastpath import all_true, key_function, pair_predicate
 from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
 from engine.ledger.planner import CheckPlan, Ctx, Join, Role
 from engine.ledger.records import Normaliser, Rec
-from engine.ledger.unparse import unparse
 
 
 class _Caches:

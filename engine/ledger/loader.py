@@ -22,10 +22,10 @@ from engine.language.checker import Checker, Symbol, suggest
 from engine.language.compiler import compile_expression
 from engine.language.errors import ExpressionError
 from engine.language.parser import parse
+from engine.language.unparse import conjuncts as split_conjuncts
+from engine.language.unparse import unparse
 from engine.ledger import model as lm
 from engine.ledger.planner import alias_reads
-from engine.ledger.unparse import conjuncts as split_conjuncts
-from engine.ledger.unparse import unparse
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.imports import Imports, combined_sha256, imported_libraries
 from engine.rulebook.loader import _schema_message, parse_rulebook, read_rulebook, schema_validator

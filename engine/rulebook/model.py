@@ -117,10 +117,20 @@ class Expression:
     analysis: Analysis
     path: Path
     fn: Compiled | None = None
+    _why: Any = field(default=None, repr=False, compare=False)
 
     @property
     def type(self) -> t.Type:
         return self.analysis.type
+
+    def why(self) -> Any:
+        """The explainer of which part of this condition decided (built on first use:
+        only traces need it)."""
+        if self._why is None:
+            from engine.language.why import Why
+
+            self._why = Why(self.node, self.analysis)
+        return self._why
 
 
 @dataclass

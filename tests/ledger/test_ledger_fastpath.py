@@ -15,11 +15,11 @@ from engine.language.checker import Checker, Symbol
 from engine.language.compiler import compile_expression
 from engine.language.errors import EvaluationError
 from engine.language.parser import parse
+from engine.language.unparse import conjuncts, unparse
 from engine.ledger import model as lm
 from engine.ledger.fastpath import all_true, on_combination, pair_predicate
 from engine.ledger.planner import Ctx
 from engine.ledger.records import Rec
-from engine.ledger.unparse import conjuncts, unparse
 
 RECORD = t.record({"n": t.DECIMAL, "s": t.STRING, "d": t.DATE, "f": t.BOOLEAN})
 SCOPE = {"a": RECORD, "b": RECORD}

@@ -1,4 +1,4 @@
-"""Syntax tree → expression text, for the trace of a finding.
+"""Syntax tree → expression text, for traces (a finding's conditions, a rule's deciding part).
 
 A check's `when` is split at its top-level `and` into conditions; each condition is
 shown in the trace as text. The parser keeps no end positions, so the text is written

@@ -1,0 +1,150 @@
+"""Why a condition came out false (or unknown): the smallest part of it that decided.
+
+An auditor asks of a rule that did not apply "which part failed, on which values?". The
+compiled closure answers only true/false/unknown, so here the condition's tree is walked
+once more, only when a trace is wanted: `a and b` is false because of its first false
+operand, `a or b` because of every operand, `not a` because of `a`; a comparison, a name
+or a call is a leaf, shown with the values it read. Sub-expressions are compiled by the
+same compiler on first use and kept, so the walk costs a few closure calls per rule
+traced and nothing at all when the trace is off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.language import nodes as n
+from engine.language.checker import Analysis
+from engine.language.compiler import Compiled, Compiler
+from engine.language.unparse import unparse
+from engine.language.values import MISSING, to_text
+
+MAX_PARTS = 16  # an `or` of many operands is summarised by its first sixteen
+
+
+class Part:
+    """One deciding leaf: its text, its outcome and the values it read."""
+
+    __slots__ = ("expression", "outcome", "values", "shown")
+
+    def __init__(self, expression: str, outcome: str, values: dict[str, Any], shown: str) -> None:
+        self.expression = expression
+        self.outcome = outcome  # "true" | "false" | "unknown"
+        self.values = values  # operand or name -> the value read (MISSING when absent)
+        self.shown = shown  # the expression with its values: `a (1) > b (2)`
+
+    def to_dict(self) -> dict[str, Any]:
+        from engine import jsonout
+
+        return {"expression": self.expression, "outcome": self.outcome, "values": jsonout.plain(self.values)}
+
+
+def _outcome(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "unknown"
+
+
+class Why:
+    """The explainer of one condition; built once per expression, on first use."""
+
+    def __init__(self, node: n.Node, analysis: Analysis) -> None:
+        self.root = node
+        self._compiler = Compiler(analysis)
+        self._compiled: dict[int, Compiled] = {}
+
+    def _fn(self, node: n.Node) -> Compiled:
+        fn = self._compiled.get(id(node))
+        if fn is None:
+            fn = self._compiled[id(node)] = self._compiler.compile(node)
+        return fn
+
+    def _eval(self, ctx: Any, node: n.Node) -> tuple[Any, dict[Any, Any]]:
+        """The node's value and what it read, leaving the case's bookkeeping as it was."""
+        saved_missing, saved_reads = ctx.missing, ctx.reads
+        ctx.missing, ctx.reads = [], {}
+        try:
+            return self._fn(node)(ctx, None), ctx.reads
+        finally:
+            ctx.missing, ctx.reads = saved_missing, saved_reads
+
+    def because(self, ctx: Any) -> list[Part]:
+        """The deciding parts of the root condition, evaluated in case `ctx`."""
+        value, _ = self._eval(ctx, self.root)
+        parts: list[Part] = []
+        self._walk(ctx, self.root, value, parts)
+        return parts
+
+    def _walk(self, ctx: Any, node: n.Node, value: Any, parts: list[Part]) -> None:
+        if len(parts) >= MAX_PARTS:
+            return
+        if isinstance(node, n.Unary) and node.op == "not":
+            inner, _ = self._eval(ctx, node.operand)
+            self._walk(ctx, node.operand, inner, parts)
+            return
+        if isinstance(node, n.Logical):
+            settles = node.op == "or"  # a true operand settles `or`, a false one `and`
+            values = []
+            for operand in node.operands:
+                operand_value, _ = self._eval(ctx, operand)
+                if operand_value is settles and value is settles:  # the first settling operand decided alone
+                    self._walk(ctx, operand, operand_value, parts)
+                    return
+                values.append((operand, operand_value))
+            for operand, operand_value in values:
+                # not settled: every operand counts (all neutral), or the unknown ones do
+                if value is MISSING and operand_value is not MISSING:
+                    continue
+                self._walk(ctx, operand, operand_value, parts)
+            return
+        parts.append(self._leaf(ctx, node, value))
+
+    def _leaf(self, ctx: Any, node: n.Node, value: Any) -> Part:
+        text = unparse(node)
+        if isinstance(node, n.Binary):
+            shown = []
+            values: dict[str, Any] = {}
+            for operand in (node.left, node.right):
+                operand_text = unparse(operand)
+                if _constant(operand):
+                    shown.append(operand_text)
+                    continue
+                operand_value, _ = self._eval(ctx, operand)
+                values[operand_text] = operand_value
+                shown.append(f"{operand_text} ({_short(operand_value)})")
+            return Part(text, _outcome(value), values, f"{shown[0]} {node.op} {shown[1]}")
+        _, reads = self._eval(ctx, node)
+        values = {_read_name(key): read for key, read in reads.items()}
+        if isinstance(node, n.Name | n.Field) and not (value is True or value is False):
+            return Part(text, _outcome(value), values, f"{text} ({_short(value)})")
+        if isinstance(node, n.Name | n.Field) or not values:
+            return Part(text, _outcome(value), values, text)
+        listed = ", ".join(f"{name} = {_short(read)}" for name, read in values.items())
+        return Part(text, _outcome(value), values, f"{text} [{listed}]")
+
+
+def _constant(node: n.Node) -> bool:
+    if isinstance(node, n.Literal):
+        return True
+    return isinstance(node, n.ListLiteral) and all(_constant(item) for item in node.items)
+
+
+def _read_name(key: Any) -> str:
+    if isinstance(key, tuple):  # value_on("parameter", day)
+        return f"{key[0]}@{key[1].isoformat()}"
+    return str(key)
+
+
+def _short(value: Any) -> str:
+    text = to_text(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def because(parts: list[Part], language: str) -> dict[str, Any]:
+    """The trace's `because` (text in `language`) and `because_parts` (the same, as data)."""
+    from engine.i18n import word
+
+    text = "; ".join(f"{part.shown} {word('is_' + part.outcome, language)}" for part in parts)
+    return {"because": text, "because_parts": [part.to_dict() for part in parts]}
