@@ -9,6 +9,8 @@ rulebook document, the HTML report, the timeline) is called from here, and only 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,22 +119,56 @@ def decide_case(book: Any, facts: dict[str, Any], as_of: str | None, language: s
     return CaseOutcome(result=result.to_dict(), plan=plan, timeline=timeline(book, facts, as_of, language))
 
 
-def timeline(book: Any, facts: dict[str, Any], as_of: str | None, language: str) -> Any:
-    """The case across the law's changes (engine.report's timeline, when installed)."""
-    return None
+def timeline(book: Any, facts: dict[str, Any], as_of: str | None, language: str) -> dict[str, Any] | None:
+    """The case across the law's changes: `taxrules timeline`'s data (engine.timeline), from
+    the rulebook's earliest date to today (or the case's date, if later). None when this
+    engine has no timeline, or the case cannot be decided on some date."""
+    try:
+        from engine.timeline import earliest_date
+        from engine.timeline import timeline as build
+    except ImportError:
+        return None
+    start = earliest_date(book.model)
+    end = dt.date.today()
+    if as_of:
+        with contextlib.suppress(ValueError):
+            end = max(end, dt.date.fromisoformat(as_of))
+    try:
+        return build(book, facts, start, end, language)
+    except (BadInput, EvaluationError, ValueError):
+        return None
 
 
 def report_available() -> bool:
-    return False
+    """Whether this engine renders the HTML audit report (engine.report)."""
+    return importlib.util.find_spec("engine.report") is not None
 
 
 def report_html(book: Any, facts: dict[str, Any], as_of: str | None, language: str) -> str:
-    raise BadInput("the HTML report is not available in this version")
+    """The standalone HTML audit report of the case (`taxrules explain --format html`)."""
+    from engine.report import report_page
+
+    result = book.decide(facts, as_of=as_of, language=language, trace=True)
+    return report_page(result, book.model, language)
 
 
 def document_html(book: Any, language: str) -> str | None:
-    """The rulebook as a document (engine.report's, when installed)."""
-    return None
+    """The rulebook as a document (`taxrules doc --format html`), as a fragment; None when
+    this engine has no document renderer or the book is not a decision rulebook."""
+    if not report_available() or getattr(book, "kind", "decision") != "decision":
+        return None
+    from engine.report import document_fragment
+
+    return document_fragment(book.model, language)
+
+
+def report_stylesheet() -> str:
+    """The stylesheet the report and document fragments expect (scoped to `.taxrules`)."""
+    if not report_available():
+        return ""
+    from engine.report import stylesheet
+
+    return stylesheet()
 
 
 # -- ledger books --------------------------------------------------------------------------

@@ -45,8 +45,9 @@ class Control:
     name: str  # the fact's path: `event`, `invoices[0].vat_amount`; a list's own name for the group
     kind: str  # boolean, enum, date, decimal, string, record, list
     spec: dict[str, Any]
-    label: str
-    help: str | None = None
+    label: str  # the fact's (or field's) own name
+    help: str | None = None  # its description in the page's language
+    title: str | None = None  # its short label in the page's language, when the rulebook gives one
     optional: bool = False
     value: str = ""  # what the control shows (the typed text, ISO date, true/false, enum value)
     options: list[tuple[str, str]] = field(default_factory=list)  # enum: (value, label)
@@ -127,6 +128,7 @@ def build_control(name: str, spec: Mapping[str, Any], value: Any, language: str,
         spec=dict(spec),
         label=name.rsplit(".", 1)[-1].split("[", 1)[0],
         help=_localised(description, language),
+        title=_localised(spec.get("label") if isinstance(spec.get("label"), Mapping) else None, language),
         optional=optional or bool(spec.get("optional")),
     )
     if kind == "enum":

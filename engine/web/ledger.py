@@ -16,6 +16,7 @@ from typing import Any
 from engine import jsonout
 from engine.ledger.records import read_csv, read_jsonl
 from engine.rulebook.facts import BadInput
+from engine.web.views import raw_value, shown_value
 
 
 @dataclass
@@ -25,7 +26,7 @@ class LedgerRun:
     findings: list[dict[str, Any]]  # Finding.to_dict(language), in the engine's order
     counts: dict[str, int]  # check id -> findings
     titles: dict[str, str]  # check id -> title in the language
-    summary: dict[str, Any]
+    summary: dict[str, tuple[str, str]]  # name -> (raw value, as shown)
 
     def jsonl(self) -> str:
         """The findings as `taxrules reconcile` prints them: one JSON object a line."""
@@ -69,7 +70,8 @@ def run_book(book: Any, data: bytes, filename: str, language: str) -> LedgerRun:
     result = book.reconcile_lines(records)
     findings = [finding.to_dict(language) for finding in result.findings]
     titles = {check.id: _title(check.title, language) for check in book.model.checks}
-    return LedgerRun(name, dict(result.record_counts), findings, dict(result.counts), titles, dict(result.summary))
+    summary = {key: (raw_value(value), shown_value(value, {}, language)) for key, value in result.summary.items()}
+    return LedgerRun(name, dict(result.record_counts), findings, dict(result.counts), titles, summary)
 
 
 def _title(texts: dict[str, str], language: str) -> str:

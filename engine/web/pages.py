@@ -124,6 +124,10 @@ def mount(app: FastAPI) -> None:
         language = choose_language(request)
         return page(request, "index.html", language, rows=content.rulebook_rows(catalogue, language))
 
+    @app.get("/web/report.css", include_in_schema=False)
+    def report_css() -> Response:
+        return Response(content.report_stylesheet(), media_type="text/css; charset=utf-8")
+
     @app.get("/web", include_in_schema=False)
     def web_root() -> Response:
         return RedirectResponse("/")
@@ -240,7 +244,7 @@ def mount(app: FastAPI) -> None:
             question=question,
             skipped=plan.skipped if plan is not None else [],
             asked=question.fact if question is not None else None,
-            timeline=outcome.timeline,
+            timeline=views.timeline_view(book.model, outcome.timeline, language) if outcome.timeline else None,
             question_number=int(form.get("_question") or 0) + 1 if form.get("_question") is not None else 1,
         )
 
@@ -290,6 +294,8 @@ def mount(app: FastAPI) -> None:
             html = await run_in_threadpool(content.report_html, book, facts, as_of or None, language)
         except BadInput as exc:
             return HTMLResponse(env.from_string("<p>{{ m }}</p>").render(m=f"bad facts for {book.id}: {exc}"), status_code=422)
+        if request.query_params.get("view"):
+            return HTMLResponse(html)
         return attachment(html, "text/html; charset=utf-8", f"{book.id}-report.html")
 
     # -- ledger books -----------------------------------------------------------------

@@ -173,6 +173,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "timeline_from": {"en": "from {0}", "ru": "с {0}", "zh": "自 {0} 起", "de": "ab {0}"},
     "timeline_changes": {"en": "what changes", "ru": "что меняется", "zh": "变化内容", "de": "was sich ändert"},
     "timeline_differs": {"en": "decided differently", "ru": "решено иначе", "zh": "判定不同", "de": "anders entschieden"},
+    "timeline_same": {
+        "en": "The law changes over the period, but this case is decided the same way throughout.",
+        "ru": "За период закон меняется, но этот случай всё время решается одинаково.",
+        "zh": "在此期间法律有变化，但本案例的判定始终相同。",
+        "de": "Das Recht ändert sich im Zeitraum, dieser Fall wird aber durchgehend gleich entschieden.",
+    },
+    "period": {"en": "Period", "ru": "Период", "zh": "期间", "de": "Zeitraum"},
+    "rule_in_force": {"en": "rule in force", "ru": "правило вступает в силу", "zh": "规则生效", "de": "Regel tritt in Kraft"},
+    "rule_out_of_force": {"en": "rule no longer in force", "ru": "правило утрачивает силу", "zh": "规则失效", "de": "Regel tritt außer Kraft"},
+    "law_heading": {"en": "Law", "ru": "Норма", "zh": "法律依据", "de": "Rechtsgrundlage"},
+    "view_report": {"en": "Open the audit report", "ru": "Открыть отчёт для аудита", "zh": "打开审计报告", "de": "Prüfbericht öffnen"},
     # -- the rulebook as a document
     "document": {"en": "The rulebook as a document", "ru": "Свод правил как документ", "zh": "规则集文本", "de": "Das Regelwerk als Dokument"},
     # -- ledger books

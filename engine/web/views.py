@@ -63,6 +63,7 @@ def citation_view(book: m.Rulebook, citation: Mapping[str, Any]) -> dict[str, An
         "id": citation.get("id"),
         "citation": citation.get("citation") or citation.get("text") or (source.citation if source else ""),
         "quote": citation.get("quote") or (source.text if source else None),
+        "quote_translation": citation.get("quote_translation"),
         "url": citation.get("url") or (source.url if source else None),
     }
 
@@ -139,3 +140,46 @@ def as_of_source(source: str, language: str) -> str:
     if source == "argument":
         return text("as_of_source_argument", language)
     return text("as_of_source_today", language)
+
+
+def timeline_view(book: m.Rulebook, data: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The timeline's periods as rows, with a column for each decision that ever changes;
+    the decisions that stay the same through every period are listed once."""
+    periods = list(data.get("periods") or [])
+    names = list(book.decisions)
+    changing = [name for name in names if len({raw_value(p["decisions"].get(name)) for p in periods}) > 1]
+    steady = [name for name in names if name not in changing]
+
+    def cell(name: str, value: Any) -> str:
+        if value == "?":
+            return "?"
+        declaration = book.decisions[name].declaration if name in book.decisions else {}
+        return shown_value(value, declaration, language)
+
+    rows = [
+        {
+            "from": period.get("from"),
+            "to": period.get("to"),
+            "cells": [(name, raw_value(period["decisions"].get(name)), cell(name, period["decisions"].get(name))) for name in changing],
+        }
+        for period in periods
+    ]
+    last = periods[-1]["decisions"] if periods else {}
+    changes = [
+        {
+            "date": change.get("date"),
+            "rules_in": change.get("rules_in_force_from") or [],
+            "rules_out": change.get("rules_out_of_force_from") or [],
+            "parameters": [(p.get("name"), raw_value(p.get("before")), raw_value(p.get("after"))) for p in change.get("parameters") or []],
+            "decisions": change.get("decisions_that_change") or [],
+        }
+        for change in data.get("changes") or []
+    ]
+    return {
+        "from": data.get("from"),
+        "to": data.get("to"),
+        "changing": [(name, localised(book.decisions[name].description, language)) for name in changing],
+        "rows": rows,
+        "steady": [(name, cell(name, last.get(name))) for name in steady],
+        "changes": changes,
+    }
