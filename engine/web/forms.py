@@ -27,6 +27,7 @@ from engine.rulebook import model as m
 MAX_ROWS = 500  # rows of one list of records a form may carry (the body limit bounds the rest)
 _PATH_PART = re.compile(r"\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")  # plain decimals; exponents stay text for the engine
 SCALAR_KINDS = ("boolean", "enum", "date", "decimal", "string")
 
 
@@ -255,7 +256,11 @@ def _scalar(kind: str, text: str) -> Any:
             return True
         if lowered in ("false", "no", "off", "0"):
             return False
-    return text  # the engine parses decimals, dates and enum values and names any mistake
+    if kind == "decimal" and _NUMBER.match(text):
+        # A number, as a JSON caller would send it (the audit record's `facts` then read
+        # the same); anything else stays text for the engine to refuse by name.
+        return Decimal(text)
+    return text  # the engine parses dates and enum values and names any mistake
 
 
 def _finish(value: Any, spec: Mapping[str, Any] | None) -> Any:

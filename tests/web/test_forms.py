@@ -68,7 +68,7 @@ def test_reading_a_form_keeps_absent_facts_absent_and_text_exact() -> None:
         "event": "price_change",
         "seller_vat_payer": True,
         "buyer_vat_payer": False,
-        "value_before": "250000.10",
+        "value_before": Decimal("250000.10"),
         "invoice_date": "2024-04-15",
     }
     normalised = engine.load("ru.invoice_adjustment").normalise(facts)
@@ -90,7 +90,7 @@ def test_rows_come_back_in_index_order_and_empty_rows_are_dropped() -> None:
             ("invoices[1].kind", ""),
         ],
     )
-    assert facts == {"invoices": [{"id": "A", "vat_amount": "1.10", "kind": "general"}, {"id": "C", "vat_amount": "3"}]}
+    assert facts == {"invoices": [{"id": "A", "vat_amount": Decimal("1.10"), "kind": "general"}, {"id": "C", "vat_amount": Decimal("3")}]}
     assert forms.read_case(model, [("invoices[0].id", ""), ("invoices[0].kind", "")]) == {}
 
 

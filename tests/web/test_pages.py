@@ -180,3 +180,16 @@ def test_the_json_api_is_unchanged_beside_the_pages(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
     paths = client.get("/openapi.json").json()["paths"]
     assert not any(path == "/" or path.startswith("/web") for path in paths)
+
+
+def test_the_rulebook_document_is_the_doc_view(client: TestClient) -> None:
+    pytest.importorskip("engine.report", reason="the rulebook document (issue 13) is not in this engine yet")
+    from engine.report import document_fragment
+
+    from engine.api import load
+
+    page = client.get("/web/rulebooks/ru.invoice_adjustment?lang=ru")
+    assert page.status_code == 200
+    _strict(page.text)
+    assert document_fragment(load("ru.invoice_adjustment").model, "ru") in page.text
+    assert client.get("/web/report.css").text.strip()
