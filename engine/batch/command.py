@@ -37,6 +37,8 @@ REPORT_AT_MOST = 20  # bad lines named on standard error; every one is in the ou
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="worker processes (0: one per core)")
 @click.option("--no-trace", is_flag=True, help="leave the trace out of each result (faster, smaller)")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True, hidden=True)
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True, help="decide here, or on Spark partitions (JSON Lines or Parquet input)")
+@click.option("--master", metavar="URL", help="with --engine spark: the Spark master (default local[*])")
 @click.option("--progress/--no-progress", default=None, help="show a progress bar (default: when standard error is a terminal)")
 def batch(
     rulebook: str,
@@ -49,6 +51,8 @@ def batch(
     no_trace: bool,
     chunk_size: int,
     progress: bool | None,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Decide every case of a JSON Lines or CSV file; write one result per line, in order."""
     from engine.api import Book
@@ -64,9 +68,17 @@ def batch(
             parse_as_of(as_of)
         except BadInput:
             fail(f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}")
+    if master is not None and engine != "spark":
+        fail("--master applies to --engine spark")
     try:
-        fmt = detect_format(input_path, input_format)
-        cases = cases_from_path(input_path, book.model, fmt)
+        if engine == "spark":
+            from engine.batch.spark import run_spark
+
+            fmt = "jsonl"
+            decided = run_spark(book, input_path, Options(as_of=as_of, language=lang, trace=not no_trace), master)
+        else:
+            fmt = detect_format(input_path, input_format)
+            cases = cases_from_path(input_path, book.model, fmt)
     except InputError as exc:
         fail(str(exc))
     if input_path != "-" and output_path != "-" and _same_file(input_path, output_path):
@@ -81,8 +93,10 @@ def batch(
     summary = Summary()
     options = Options(as_of=as_of, language=lang, trace=not no_trace)
     workers = default_jobs() if jobs == 0 else jobs
+    if engine != "spark":
+        decided = run(book, cases, options, jobs=workers, chunk_size=chunk_size)
     try:
-        for case, (text, status) in run(book, cases, options, jobs=workers, chunk_size=chunk_size):
+        for case, (text, status) in decided:
             output.write(text)
             output.write("\n")
             if status in (BAD_INPUT, RULEBOOK_ERROR):

@@ -66,7 +66,7 @@ def _summary_line(result: Any) -> str:
 @click.option("--input", "input_file", metavar="FILE|-", help="records: a .jsonl or .csv file; - for JSONL on standard input (the default with --stream)")
 @click.option("--output", "-o", "output_file", metavar="FILE", help="write the findings (JSONL) to FILE; the summary then goes to standard output")
 @click.option("--stream", "streaming", is_flag=True, help="the streaming executor (durable-rules): each finding as soon as it is provable")
-@click.option("--engine", type=click.Choice(["batch", "stream", "duckdb"]), help="the executor (default: batch; duckdb for book files over 256 MB, or Parquet, when duckdb is installed)")
+@click.option("--engine", type=click.Choice(["batch", "stream", "duckdb", "spark"]), help="the executor (default: batch; duckdb for book files over 256 MB, or Parquet, when duckdb is installed)")
 @click.option("--memory-limit", "memory_limit", metavar="SIZE", help="with --engine duckdb: the memory DuckDB may use before spilling to disk (e.g. 3GB)")
 @click.option("--master", metavar="URL", help="with --engine spark: the Spark master (default local[*])")
 @click.option("--then", "then_id", metavar="ID", help="then decide this rulebook, with the reconciliation's summary as facts")

@@ -26,7 +26,7 @@ from engine.evaluate import DECIMAL_CONTEXT
 from engine.ledger import model as lm
 from engine.ledger import sql as ledger_sql
 from engine.ledger import sqlsource
-from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
+from engine.ledger.findings import Reconciliation
 from engine.ledger.planner import CheckPlan, Ctx
 from engine.ledger.records import Normaliser, Rec, open_input
 from engine.ledger.relational import relational_plans
@@ -242,19 +242,7 @@ class DuckDbExecutor:
         raise BadInput(f"--input: {path}: DuckDB cannot read it: {first}") from None
 
     def _arrow(self, recs: list[Rec]) -> Any:
-        import pyarrow as pa
-
-        types = {"decimal": pa.decimal128(ledger_sql.PRECISION, ledger_sql.SCALE), "date": pa.date32(), "boolean": pa.bool_(), "string": pa.string()}
-        data: dict[str, list[Any]] = {name: [] for name in self._all_columns()}
-        for rec in recs:
-            data[lm.RECORD_KEY].append(rec.type)
-            values = rec.values
-            for name, kind in self.columns.items():
-                value = values.get(name)
-                if kind == "decimal" and value is not None:
-                    value = _exact(value, rec, name)
-                data[name].append(value)
-        return pa.table({name: pa.array(column, type=types[kind]) for (name, kind), column in zip(self._all_columns().items(), data.values(), strict=True)})
+        return to_arrow(recs, self.columns)
 
     def _views(self, con: Any, line: str) -> None:
         only = len(self.ledger.records) == 1
@@ -316,21 +304,30 @@ class DuckDbExecutor:
         return sqlsource.pick(path, self.ledger, ordinals, parquet_rows)
 
     def _result(self, keys: list[tuple[lm.Check, list[tuple[int, ...]]]], records: dict[int, tuple[int, Any]], counts: dict[str, int]) -> Reconciliation:
-        normalise = self.normaliser
-        by_ordinal = {ordinal: normalise(raw, line) for ordinal, (line, raw) in records.items()}
+        by_ordinal = {ordinal: self.normaliser(raw, line) for ordinal, (line, raw) in records.items()}
         return self._build(keys, by_ordinal, counts)
 
     def _build(self, keys: list[tuple[lm.Check, list[tuple[int, ...]]]], by_ordinal: dict[int, Rec], counts: dict[str, int]) -> Reconciliation:
-        ctx = Ctx()
-        findings = []
-        with decimal.localcontext(DECIMAL_CONTEXT):
-            for check, rows in keys:
-                aliases = check.alias_names
-                for row in rows:
-                    recs = tuple(by_ordinal[o] for o in row)
-                    env = {alias: rec.values for alias, rec in zip(aliases, recs, strict=True)}
-                    findings.append(Finding(self.ledger, check, recs, evaluate_flags(check, env, ctx)))
-        return Reconciliation.build(self.ledger, "duckdb", findings, counts)
+        return sqlsource.reconciliation(self.ledger, "duckdb", keys, by_ordinal, counts)
+
+
+def to_arrow(recs: list[Rec], columns: dict[str, str]) -> Any:
+    """Checked records as one Arrow table: the record type, then every field's column
+    (decimals as decimal128(38, 18), refused when that would round them)."""
+    import pyarrow as pa
+
+    types = {"decimal": pa.decimal128(ledger_sql.PRECISION, ledger_sql.SCALE), "date": pa.date32(), "boolean": pa.bool_(), "string": pa.string()}
+    data: dict[str, list[Any]] = {name: [] for name in columns}
+    for rec in recs:
+        values = rec.values
+        for name, kind in columns.items():
+            value = values.get(name)
+            if kind == "decimal" and value is not None:
+                value = _exact(value, rec, name)
+            data[name].append(value)
+    arrays = {lm.RECORD_KEY: pa.array([rec.type for rec in recs], type=pa.string())}
+    arrays.update({name: pa.array(data[name], type=types[kind]) for name, kind in columns.items()})
+    return pa.table(arrays)
 
 
 def _exact(value: Decimal, rec: Rec, name: str) -> Decimal:

@@ -11,14 +11,18 @@ those, are read again from the file and checked by Python (`pick`).
 from __future__ import annotations
 
 import csv
+import decimal
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from engine.evaluate import DECIMAL_CONTEXT
 from engine.language import types as t
 from engine.ledger import model as lm
-from engine.ledger.records import _BLANK, _FAST_DECODE, _decode_refused, read_csv
+from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
+from engine.ledger.planner import Ctx
+from engine.ledger.records import _BLANK, _FAST_DECODE, Rec, _decode_refused, read_csv
 from engine.rulebook.facts import BadInput
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -92,12 +96,31 @@ def sound_record_sql(ledger: lm.Ledger, quote: Any, record_column: str = "record
     return "COALESCE(" + " OR ".join(alternatives) + ", FALSE)"
 
 
+# -- findings ------------------------------------------------------------------------------
+
+
+def reconciliation(ledger: lm.Ledger, executor: str, keys: list[tuple[lm.Check, list[tuple[int, ...]]]], records: dict[int, Rec], counts: dict[str, int]) -> Reconciliation:
+    """The findings of an SQL executor — (check, positions of its records) from the engine,
+    the records themselves read again and checked — as the batch executor's objects."""
+    ctx = Ctx()
+    findings = []
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        for check, rows in keys:
+            aliases = check.alias_names
+            for row in rows:
+                recs = tuple(records[o] for o in row)
+                env = {alias: rec.values for alias, rec in zip(aliases, recs, strict=True)}
+                findings.append(Finding(ledger, check, recs, evaluate_flags(check, env, ctx)))
+    return Reconciliation.build(ledger, executor, findings, counts)
+
+
 # -- reading the records of findings again ------------------------------------------------
 
 
-def pick(path: str, ledger: lm.Ledger, ordinals: Iterable[int], parquet_rows: Any = None) -> dict[int, tuple[int, Any]]:
+def pick(path: str, ledger: lm.Ledger, ordinals: Iterable[int], parquet_rows: Any = None, physical: bool = False) -> dict[int, tuple[int, Any]]:
     """ordinal (1-based position among the book's records) -> (line, raw record), for the
-    ordinals asked. `parquet_rows(ordinals)` reads Parquet rows (the engine does that)."""
+    ordinals asked. `parquet_rows(ordinals)` reads Parquet rows (the engine does that).
+    `physical`: the ordinals of a JSON Lines book are its line numbers (blank lines count)."""
     wanted = sorted(set(ordinals))
     if not wanted:
         return {}
@@ -106,10 +129,10 @@ def pick(path: str, ledger: lm.Ledger, ordinals: Iterable[int], parquet_rows: An
         return {o: (o, raw) for o, raw in parquet_rows(wanted).items()}
     if fmt == "csv":
         return _pick_csv(path, ledger, wanted)
-    return _pick_jsonl(path, wanted)
+    return _pick_jsonl(path, wanted, physical)
 
 
-def _pick_jsonl(path: str, wanted: list[int]) -> dict[int, tuple[int, Any]]:
+def _pick_jsonl(path: str, wanted: list[int], physical: bool = False) -> dict[int, tuple[int, Any]]:
     """One pass over the lines; only the wanted ones are decoded (as read_jsonl does)."""
     out: dict[int, tuple[int, Any]] = {}
     targets = iter(wanted)
@@ -119,7 +142,7 @@ def _pick_jsonl(path: str, wanted: list[int]) -> dict[int, tuple[int, Any]]:
         for number, raw in enumerate(handle, 1):
             if raw.isspace():  # blank lines are not records (read_json skips them too)
                 continue
-            ordinal += 1
+            ordinal = number if physical else ordinal + 1
             if ordinal != target:
                 continue
             try:
