@@ -3,6 +3,7 @@ from JSON Lines and from Parquet. Slow: Spark starts a JVM (one session for the 
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from test_batch import GOOD, GOOD_2023, MINI  # noqa: E402
 from engine.cli import cli  # noqa: E402
 
 pytest.importorskip("pyspark")
+if shutil.which("java") is None:
+    pytest.skip("Spark needs a Java runtime (.ci/run installs default-jre-headless)", allow_module_level=True)
 pytestmark = pytest.mark.slow
 
 

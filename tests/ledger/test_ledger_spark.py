@@ -4,6 +4,7 @@ JSON Lines file with blank lines, through the command line. Slow: Spark starts a
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ import engine
 from engine.cli import cli
 
 pytest.importorskip("pyspark")
+if shutil.which("java") is None:
+    pytest.skip("Spark needs a Java runtime (.ci/run installs default-jre-headless)", allow_module_level=True)
 pytestmark = pytest.mark.slow
 
 TRICKY = Path(__file__).parent / "fixtures" / "tricky.yaml"
