@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.evaluate import decide as _decide
+from engine.language.errors import BudgetExceeded, ValueOutOfRange
 from engine.result import Result
 from engine.rulebook import model as m
-from engine.rulebook.facts import BadInput, FactChecker
+from engine.rulebook.blame import input_error
+from engine.rulebook.facts import FactChecker
 from engine.rulebook.loader import load_file
 from engine.rulebook.registry import is_ledger_file, is_library_file, load_cached, resolve
 
@@ -45,8 +47,12 @@ class Book(LoadedRulebook):
         self.facts = FactChecker(model)
 
     def decide(self, facts: Any, as_of: Any = None, language: str = "en", trace: bool = True) -> Result:
-        """Evaluate one case. Raises BadInput for facts that break the fact schema."""
-        return _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+        """Evaluate one case. Raises BadInput for facts that break the fact schema or the
+        bounds of engine.limits, or that drive a value out of range or past the budget."""
+        try:
+            return _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+        except (ValueOutOfRange, BudgetExceeded) as exc:
+            raise input_error(self.model, exc) from None
 
     def decide_many(
         self,
@@ -55,21 +61,25 @@ class Book(LoadedRulebook):
         language: str = "en",
         trace: bool = True,
         errors: str = "raise",
-    ) -> Iterator[Result | BadInput]:
+    ) -> Iterator[Result | Exception]:
         """Evaluate many cases lazily, one result per case in order (any iterable, any length).
 
-        errors="raise" stops at the first bad case; errors="return" yields the BadInput
-        in that case's place and goes on. Many processes: `taxrules batch --jobs N`.
+        errors="raise" stops at the first case that fails; errors="return" yields, in that
+        case's place, whatever it failed with — BadInput, an EvaluationError of the
+        rulebook, or an unexpected exception (RecursionError, MemoryError, ...) — and goes
+        on. Many processes: `taxrules batch --jobs N`.
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
         for facts in cases:
             try:
-                yield _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
-            except BadInput as exc:
+                result = self.decide(facts, as_of=as_of, language=language, trace=trace)
+            except Exception as exc:
                 if errors == "raise":
                     raise
                 yield exc
+                continue
+            yield result
 
     def normalise(self, facts: Any) -> dict[str, Any]:
         return self.facts.normalise(facts)

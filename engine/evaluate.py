@@ -7,19 +7,21 @@ this module decides which rules run, in what order, and what is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import decimal
 import re
 from typing import Any
 
-from engine import jsonout
+from engine import jsonout, limits
 from engine.i18n import message
-from engine.language.errors import EvaluationError
+from engine.language.errors import BudgetExceeded, EvaluationError
 from engine.language.values import MISSING, contains_missing, format_decimal, to_text
 from engine.language.why import because
 from engine.result import DecisionResult, Result
 from engine.rulebook import model as m
+from engine.rulebook.depgraph import dependencies_first
 from engine.rulebook.facts import FactChecker, coerce_date
 
 DECIMAL_CONTEXT = decimal.Context(
@@ -62,11 +64,24 @@ class Evaluation:
         self.trace: list[dict[str, Any]] = []
         self._derived: dict[str, tuple[Any, list[str]]] = {}
         self._decisions: dict[str, _Outcome] = {}
+        self.steps = limits.BUDGET.steps  # what is left of this decision's budget
+        self._chaining = False  # computing a deep chain of derived values, dependencies first
+
+    def charge(self, steps: int, where: str) -> None:
+        self.steps -= steps
+        if self.steps < 0:
+            raise BudgetExceeded(
+                f"the evaluation budget of {limits.BUDGET.steps:,} steps is spent {where} "
+                "(a trusted rulebook may be given more: TAXRULES_MAX_STEPS)"
+            )
 
     # -- what expressions reach ------------------------------------------------------
 
     def derived(self, name: str) -> Any:
         cached = self._derived.get(name)
+        if cached is None and name in self.book.deep_derived and not self._chaining:
+            self._chain(name)
+            cached = self._derived.get(name)
         if cached is None:
             outer_missing, outer_reads = self.missing, self.reads
             self.missing = []
@@ -90,6 +105,21 @@ class Evaluation:
         if self.reads is not None:
             self.reads[name] = value
         return value
+
+    def _chain(self, name: str) -> None:
+        """Compute what a deep chain of derived values depends on, deepest first, so that
+        each value finds the ones it reads computed and Python's stack stays one level
+        deep, however long the chain (engine/rulebook/depgraph.py). A value that fails
+        here is left uncomputed: it fails again, in its place, if it is really read."""
+        self._chaining = True
+        saved = self.missing, self.reads
+        try:
+            for dependency in dependencies_first(name, self.book.derived_graph, self._derived.__contains__):
+                with contextlib.suppress(EvaluationError):
+                    self.derived(dependency)
+        finally:
+            self._chaining = False
+            self.missing, self.reads = saved
 
     def decision(self, name: str) -> Any:
         outcome = self._decisions.get(name)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.language.values import MISSING, format_decimal
+from engine.limits import loads_json
 
 _encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -90,5 +91,6 @@ def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
 
 
 def loads(text: str) -> Any:
-    """Parse JSON keeping numbers exact (as Decimal)."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    """Parse JSON keeping numbers exact (as Decimal), within engine.limits: keys given
+    twice and nesting too deep are refused as json.JSONDecodeError."""
+    return loads_json(text)

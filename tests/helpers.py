@@ -49,6 +49,9 @@ class FakeContext:
     def parameter_on(self, name: str, day: dt.date) -> Any:  # pragma: no cover
         raise AssertionError(name)
 
+    def charge(self, steps: int, where: str) -> None:
+        """No budget in expression tests (tests/test_hardening_budget.py holds the real one)."""
+
 
 def checker(scope: dict[str, t.Type] | None = None) -> Checker:
     scope = SCOPE if scope is None else scope

@@ -24,7 +24,7 @@ from engine.language.values import MISSING, format_decimal
 _NONCE = secrets.token_hex(12)
 _PREFIX = "\x00" + _NONCE + ":"
 _ENCODED_PREFIX = '"\\u0000' + _NONCE + ":"
-_MARKER = re.compile(re.escape(_ENCODED_PREFIX) + r'(-?[0-9]+(?:\.[0-9]+)?)"')
+_MARKER = re.compile(re.escape(_ENCODED_PREFIX) + r'(-?[0-9]+(?:\.[0-9]+)?(?:E[+-][0-9]+)?)"')
 
 
 def _default(value: Any) -> Any:

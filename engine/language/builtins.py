@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from engine import limits
 from engine.language import calendars, dates
 from engine.language import types as t
-from engine.language.errors import EvaluationError
-from engine.language.limits import MAX_LIST_LENGTH
-from engine.language.values import MISSING, to_text
+from engine.language.errors import BudgetExceeded, EvaluationError, ValueOutOfRange
+from engine.language.values import MISSING, format_decimal, to_text
 
 ROUNDING_MODES = {
     "half_up": ROUND_HALF_UP,
@@ -48,10 +48,22 @@ class Builtin:
         return self.result(arg_types) if callable(self.result) else self.result
 
 
+_LARGEST_COUNT = 10**15  # no count of days, months, places or shares is larger
+
+
 def _int(value: Decimal, what: str) -> int:
+    # Bounded before int(): int(Decimal("1e99999999")) alone burns a minute of CPU.
+    if value.adjusted() > 15 or abs(value) > _LARGEST_COUNT:
+        raise ValueOutOfRange(f"{what} {format_decimal(value)} is too large (the limit is 10^15)")
     if value != value.to_integral_value():
-        raise EvaluationError(f"{what} must be a whole number, got {value}")
+        raise EvaluationError(f"{what} must be a whole number, got {format_decimal(value)}")
     return int(value)
+
+
+def _list_limit(length: int, what: str) -> None:
+    limit = limits.BUDGET.list_length
+    if length > limit:
+        raise BudgetExceeded(f"{what} of {length:,} items exceeds the list limit of {limit:,} (engine.limits)")
 
 
 def _round(x: Decimal, places: Decimal, mode: str = "half_up") -> Decimal:
@@ -65,6 +77,7 @@ def _split_evenly(total: Decimal, count: Decimal, places: Decimal) -> list[Decim
     n = _int(count, "the number of shares")
     if n <= 0:
         raise EvaluationError(f"cannot split into {n} shares")
+    _list_limit(n, "split_evenly()")
     share = _round(total / n, places)
     shares = [share] * (n - 1)
     shares.append(total - share * (n - 1))
@@ -102,8 +115,7 @@ def _last(items: list[Any]) -> Any:
 
 def _range(start: Decimal, stop: Decimal) -> list[Decimal]:
     a, b = _int(start, "range start"), _int(stop, "range end")
-    if b - a > MAX_LIST_LENGTH:
-        raise EvaluationError(f"range of {b - a} numbers exceeds the limit of {MAX_LIST_LENGTH}")
+    _list_limit(b - a, "range()")
     return [Decimal(i) for i in range(a, b)]
 
 

@@ -44,6 +44,8 @@ class Analysis:
 
 
 def suggest(name: str, candidates: list[str] | set[str]) -> str:
+    if len(name) > 100:  # no name is that long; difflib's work grows with the square of it
+        return ""
     matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 

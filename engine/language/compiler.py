@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal, DecimalException, DivisionByZero
+from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation, Overflow
 from typing import Any, Protocol
 
+from engine import limits
 from engine.language import nodes as n
 from engine.language.builtins import BUILTINS
 from engine.language.checker import Analysis
-from engine.language.errors import EvaluationError
+from engine.language.dates import DateOutOfRange
+from engine.language.errors import BudgetExceeded, EvaluationError, ValueOutOfRange
 from engine.language.values import MISSING, type_name
 
 Env = dict[str, Any] | None
@@ -35,12 +37,50 @@ class Context(Protocol):
 
     def derived(self, name: str) -> Any: ...
     def decision(self, name: str) -> Any: ...
+    def charge(self, steps: int, where: str) -> None:
+        """Count `steps` items about to be visited against the budget (engine.limits);
+        raise BudgetExceeded, positioned at `where`, when it is spent."""
     def parameter(self, name: str) -> Any: ...
     def parameter_on(self, name: str, day: dt.date) -> Any: ...
 
 
 def _where(node: n.Node) -> str:
     return f"(expression line {node.line}, column {node.column})"
+
+
+# Errors of a builtin that mean "a value left the range numbers and dates can have",
+# not "the rulebook is wrong": reported as ValueOutOfRange, which decide() turns into
+# bad input naming the facts. Division by zero stays a rulebook error.
+_RANGE_ERRORS = (Overflow, InvalidOperation, OverflowError, DateOutOfRange)
+
+
+def _call_error(name: str, exc: Exception, where: str) -> EvaluationError:
+    if isinstance(exc, DivisionByZero):
+        return EvaluationError(f"{name}(): division by zero {where}")
+    if isinstance(exc, ValueOutOfRange | BudgetExceeded):
+        return type(exc)(f"{name}(): {exc} {where}")
+    if isinstance(exc, _RANGE_ERRORS):
+        return ValueOutOfRange(f"{name}(): {_decimal_message(exc)} {where}")
+    return EvaluationError(f"{name}(): {exc} {where}")
+
+
+def _decimal_message(exc: Exception) -> str:
+    """The decimal module says `[<class 'decimal.InvalidOperation'>]`; say what it means."""
+    if isinstance(exc, Overflow):
+        return "the result is too large to be a number"
+    if isinstance(exc, InvalidOperation):
+        return "the result has more digits than a number may have (34)"
+    return str(exc)
+
+
+def _sized(value: Any, where: str) -> Any:
+    """A text or list built by `+`, within the budget's bounds on size."""
+    budget = limits.BUDGET
+    if value.__class__ is str and len(value) > budget.text_length:
+        raise BudgetExceeded(f"text of {len(value):,} characters exceeds the limit of {budget.text_length:,} {where}")
+    if value.__class__ is list and len(value) > budget.list_length:
+        raise BudgetExceeded(f"a list of {len(value):,} items exceeds the limit of {budget.list_length:,} {where}")
+    return value
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -231,13 +271,20 @@ class Compiler:
                 if a is None or b is None:
                     return None
                 try:
-                    return operation(a, b)
+                    result = operation(a, b)
                 except (DivisionByZero, ZeroDivisionError):
                     raise EvaluationError(f"division by zero {where}") from None
+                except (Overflow, InvalidOperation) as exc:
+                    raise ValueOutOfRange(
+                        f"cannot compute {type_name(a)} {op} {type_name(b)} {where}: {_decimal_message(exc)}"
+                    ) from None
                 except (TypeError, DecimalException) as exc:
                     raise EvaluationError(
                         f"cannot compute {type_name(a)} {op} {type_name(b)} {where}: {exc}"
                     ) from None
+                if result.__class__ is Decimal:
+                    return result
+                return _sized(result, where)  # `+` of texts or lists: bounded in size
 
             return arithmetic
         if op in ("==", "!="):
@@ -303,11 +350,14 @@ class Compiler:
 
             return membership_of_text
 
+        where = _where(node)
+
         def membership(ctx: Any, env: Env) -> Any:
             a = left(ctx, env)
             b = right(ctx, env)
             if a is MISSING or b is MISSING or b is None:
                 return MISSING
+            ctx.charge(len(b), where)
             return _contains(b, a, negated)
 
         return membership
@@ -378,11 +428,13 @@ class Compiler:
         iterable = self.compile(node.iterable)
         body = self.compile(node.body)
         variable = node.variable
+        where = _where(node)
 
         def mapping(ctx: Any, env: Env) -> Any:
             items = iterable(ctx, env)
             if items is MISSING or items is None:
                 return MISSING
+            ctx.charge(len(items), where)
             inner = dict(env) if env else {}
             out = []
             for item in items:
@@ -409,12 +461,14 @@ class Compiler:
 
             origin = Checker._fact_origin(node.target, self.analysis)
         path = f"{origin}.{name}" if origin else None
+        where = _where(node)
         if id(node) in self.analysis.projections:
 
             def projection(ctx: Any, env: Env) -> Any:
                 items = target(ctx, env)
                 if items is MISSING or items is None:
                     return MISSING
+                ctx.charge(len(items), where)
                 out = [item.get(name, MISSING) if isinstance(item, dict) else MISSING for item in items]
                 if path is not None and any(value is MISSING for value in out):
                     ctx.missing.append(path)
@@ -456,6 +510,7 @@ class Compiler:
             items = target(ctx, env)
             if items is MISSING or items is None:
                 return MISSING
+            ctx.charge(len(items), where)
             inner = dict(env) if env else {}
             out = []
             unknown = False
@@ -488,8 +543,10 @@ class Compiler:
         passes_null = name == "text"
 
         def failed(exc: Exception) -> EvaluationError:
-            return EvaluationError(f"{name}(): {exc} {where}")
+            return _call_error(name, exc, where)
 
+        if name in _LIST_WORK:
+            return self._call_with_list_work(name, impl, args, passes_null, where)
         if len(args) == 2 and not passes_null:
             first, second = args
 
@@ -520,12 +577,35 @@ class Compiler:
                     return None
             try:
                 return impl(*values)
-            except EvaluationError as exc:
-                raise EvaluationError(f"{name}(): {exc} {where}") from None
-            except (TypeError, ValueError, AttributeError, DecimalException, OverflowError) as exc:
-                raise EvaluationError(f"{name}(): {exc} {where}") from None
+            except (EvaluationError, TypeError, ValueError, AttributeError, DecimalException, OverflowError) as exc:
+                raise failed(exc) from None
 
         return call
+
+    def _call_with_list_work(self, name: str, impl: Callable[..., Any], args: list[Compiled], passes_null: bool, where: str) -> Compiled:
+        """A builtin whose work grows with a list it reads or builds (sum, min, max, text,
+        range, split_evenly): the items are counted against the budget."""
+
+        def call_counted(ctx: Any, env: Env) -> Any:
+            values = [arg(ctx, env) for arg in args]
+            for value in values:
+                if value is MISSING:
+                    return MISSING
+                if value is None and not passes_null:
+                    return None
+                if value.__class__ is list:
+                    ctx.charge(len(value), where)
+            try:
+                result = impl(*values)
+            except (EvaluationError, TypeError, ValueError, AttributeError, DecimalException, OverflowError) as exc:
+                raise _call_error(name, exc, where) from None
+            if result.__class__ is list:
+                ctx.charge(len(result), where)
+            elif result.__class__ is str:
+                _sized(result, where)
+            return result
+
+        return call_counted
 
     def _call_exists(self, node: n.Call) -> Compiled:
         arg = self.compile(node.args[0])
@@ -569,12 +649,14 @@ class Compiler:
 
     def _quantifier(self, node: n.Call, settles: bool) -> Compiled:
         items_fn = self.compile(node.args[0])
+        where = _where(node)
 
         def quantifier(ctx: Any, env: Env) -> Any:
             mark = len(ctx.missing)
             items = items_fn(ctx, env)
             if items is MISSING or items is None:
                 return MISSING
+            ctx.charge(len(items), where)
             unknown = False
             for value in items:
                 if value is settles:
@@ -593,6 +675,9 @@ class Compiler:
 
     def _call_all(self, node: n.Call) -> Compiled:
         return self._quantifier(node, False)
+
+
+_LIST_WORK = frozenset({"sum", "min", "max", "text", "range", "split_evenly"})
 
 
 def compile_expression(node: n.Node, analysis: Analysis) -> Compiled:

@@ -25,6 +25,7 @@ from typing import Final
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "DateOutOfRange",
     "add_days",
     "add_months",
     "add_years",
@@ -60,10 +61,15 @@ def _require_int(name: str, value: object) -> int:
     return value
 
 
+class DateOutOfRange(ValueError):
+    """A date computed past the calendar's ends (years 1..9999): the facts drove a sound
+    rule there, so callers report it as bad input rather than as a rulebook error."""
+
+
 def _out_of_range(d: date, n: int, unit: str) -> ValueError:
     """Build the error for a result that falls outside years 1..9999."""
     sign = "+" if n >= 0 else "-"
-    return ValueError(
+    return DateOutOfRange(
         f"{d.isoformat()} {sign} {abs(n)} {unit} is outside the supported date range "
         "0001-01-01..9999-12-31"
     )
@@ -168,7 +174,7 @@ def make_date(y: int, m: int, d: int) -> date:
     _require_int("month", m)
     _require_int("day", d)
     if not 1 <= y <= 9999:
-        raise ValueError(f"impossible date: year {y} is outside 1..9999")
+        raise DateOutOfRange(f"impossible date: year {y} is outside 1..9999")
     if not 1 <= m <= 12:
         raise ValueError(f"impossible date {y:04d}-{m:02d}-{d:02d}: month {m} is outside 1..12")
     last_day = calendar.monthrange(y, m)[1]

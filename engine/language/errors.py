@@ -22,3 +22,16 @@ class EvaluationError(Exception):
 
     These are rulebook errors, not bad input: the CLI reports them with exit code 1.
     """
+
+
+class ValueOutOfRange(EvaluationError):
+    """A value computed from the facts left the range numbers and dates can have (a
+    product past 10^999999, a date past 9999-12-31, a count too large to be one).
+
+    The rulebook is sound; the facts drove it there, so the evaluator reports this as
+    bad input naming the facts the rule read (exit code 2, HTTP 422)."""
+
+
+class BudgetExceeded(EvaluationError):
+    """A decision did more work than engine.limits' budget allows: a positioned error,
+    reported as bad input (the facts asked for more than one decision may do)."""

@@ -192,6 +192,18 @@ def node_depth(node: n.Node) -> int:
     return deepest
 
 
+def names_in(node: n.Node) -> set[str]:
+    """Every name an expression mentions (globals and locals alike), without checking it."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, n.Name):
+            found.add(current.name)
+        stack.extend(n.children(current))
+    return found
+
+
 def _describe_expected(expected: set[str]) -> str:
     """Lark's token names in words; keywords and operators are summarised, not listed."""
     if {"NAME", "NUMBER", "STRING"} <= expected:

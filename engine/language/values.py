@@ -58,10 +58,18 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_PLAIN_EXPONENT = 64  # beyond 10^±64 a number is written with an exponent, not in full
+
+
 def format_decimal(value: Decimal) -> str:
-    """Plain positional notation, never an exponent: 1E+1 is written 10."""
+    """Plain positional notation (1E+1 is written 10) for every number a rule can
+    meet; a number further than 10^±64 from one, which input bounds keep out but a
+    rulebook may still compute, keeps its exponent (1E+999999, a valid JSON number)
+    instead of being expanded into a million digits."""
     if not value.is_finite():
         raise ValueError(f"not a finite number: {value}")
+    if not -_PLAIN_EXPONENT <= value.adjusted() <= _PLAIN_EXPONENT:
+        return "0" if value.is_zero() else str(value).replace("e", "E")
     text = format(value, "f")
     return "0" if text in ("-0", "-0.0") else text
 

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine import limits
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.checker import Analysis, Checker, Symbol
 from engine.language.compiler import compile_expression
-from engine.language.errors import EvaluationError
+from engine.language.errors import BudgetExceeded, EvaluationError
 from engine.language.values import MISSING
 from engine.ledger import model as lm
 
@@ -79,6 +80,12 @@ class Ctx:
 
     def parameter_on(self, name: str, day: Any) -> Any:  # pragma: no cover
         raise EvaluationError(f"no parameter {name!r} in a ledger")
+
+    def charge(self, steps: int, where: str) -> None:
+        """A ledger's conditions run once per record or pair: each loop is bounded on
+        its own by the budget (engine.limits), the run as a whole by the book's size."""
+        if steps > limits.BUDGET.steps:
+            raise BudgetExceeded(f"a loop over {steps:,} items exceeds the budget of {limits.BUDGET.steps:,} steps {where}")
 
 
 SideFn = Callable[[Ctx, dict[str, Any]], Any]

@@ -16,14 +16,24 @@ from typing import Any
 from engine.language.checker import suggest
 from engine.language.dates import parse_iso_date
 from engine.language.values import MISSING
+from engine.limits import (
+    MAX_INPUT_LIST,
+    MAX_INPUT_TEXT,
+    MAX_NAME_LENGTH,
+    MAX_SHOWN,
+    LimitError,
+    number_problem,
+    shorten,
+)
 from engine.rulebook import model as m
 
 Coercer = Callable[[Any, str], Any]
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-class BadInput(ValueError):
-    """Facts that break the rulebook's fact schema: exit code 2, HTTP 422."""
+class BadInput(LimitError):
+    """Facts that break the rulebook's fact schema or the bounds of engine.limits:
+    exit code 2, HTTP 422."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -31,8 +41,9 @@ class BadInput(ValueError):
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, str | list | tuple | dict) and len(value) > MAX_SHOWN:
+        value = value[:MAX_SHOWN] if isinstance(value, str | list | tuple) else dict(list(value.items())[:3])
+    return shorten(repr(value))
 
 
 def _decimal(spec: dict[str, Any]) -> Coercer:
@@ -52,8 +63,11 @@ def _decimal(spec: dict[str, Any]) -> Coercer:
             number = Decimal(value.strip())
         else:
             raise BadInput(f"{where}: expected a number, got {_show(value)}", where)
-        if not number.is_finite():
-            raise BadInput(f"{where}: expected a finite number, got {_show(value)}", where)
+        problem = number_problem(number)
+        if problem is not None:
+            if not number.is_finite():
+                raise BadInput(f"{where}: expected a finite number, got {_show(value)}", where)
+            raise BadInput(f"{where}: the number {shorten(str(value))} {problem}", where)
         if minimum is not None and number < minimum:
             raise BadInput(f"{where}: must be at least {minimum}, got {number}", where)
         if maximum is not None and number > maximum:
@@ -71,6 +85,8 @@ def _boolean(value: Any, where: str) -> bool:
 
 def _string(value: Any, where: str) -> str:
     if isinstance(value, str):
+        if len(value) > MAX_INPUT_TEXT:
+            raise BadInput(f"{where}: text of {len(value):,} characters; the limit is {MAX_INPUT_TEXT:,}", where)
         return value
     raise BadInput(f"{where}: expected text, got {_show(value)}", where)
 
@@ -125,6 +141,8 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
         def coerce_list(value: Any, where: str) -> list[Any]:
             if not isinstance(value, list | tuple):
                 raise BadInput(f"{where}: expected a list, got {_show(value)}", where)
+            if len(value) > MAX_INPUT_LIST:
+                raise BadInput(f"{where}: a list of {len(value):,} items; the limit is {MAX_INPUT_LIST:,}", where)
             out = []
             for i, element in enumerate(value):
                 if element is None:
@@ -144,7 +162,8 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
             for key, element in value.items():
                 coerce = fields.get(key)
                 if coerce is None:
-                    raise BadInput(f"{where}.{key}: unknown field{suggest(str(key), names)} (fields: {', '.join(names)})", f"{where}.{key}")
+                    name = shorten(str(key), MAX_NAME_LENGTH)
+                    raise BadInput(f"{where}.{name}: unknown field{suggest(name, names)} (fields: {', '.join(names)})", f"{where}.{name}")
                 if element is not None:
                     out[key] = coerce(element, f"{where}.{key}")
             return out
@@ -169,10 +188,8 @@ class FactChecker:
         for name, value in facts.items():
             coerce = coercers.get(name)
             if coerce is None:
-                raise BadInput(
-                    f"{name}: not a fact of {self.book.id}{suggest(str(name), self.names)}",
-                    str(name),
-                )
+                shown = shorten(str(name), MAX_NAME_LENGTH)  # a 100 MB name costs difflib hours
+                raise BadInput(f"{shown}: not a fact of {self.book.id}{suggest(shown, self.names)}", shown)
             if value is True or value is False:
                 # a boolean for a boolean fact (the usual case): _boolean would return it as is
                 out[name] = value if coerce is _boolean else coerce(value, name)

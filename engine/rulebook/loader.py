@@ -25,8 +25,9 @@ from engine.language.checker import Checker, Symbol, suggest
 from engine.language.compiler import compile_expression
 from engine.language.dates import parse_iso_date
 from engine.language.errors import ExpressionError
-from engine.language.parser import parse
+from engine.language.parser import names_in, parse
 from engine.rulebook import model as m
+from engine.rulebook.depgraph import DEEP, chain_depths, find_cycles, topological_order
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.imports import Imports, combined_sha256, imported_libraries, imported_parameters
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
@@ -148,7 +149,9 @@ class _Builder(ProblemCollector):
         self._name_clashes()
         self.fail_if_problems()
 
-        for name in self.derived_raw:
+        # dependencies first, so that checking one finds the ones it reads checked already
+        # (a chain thousands deep would otherwise recurse through _lookup)
+        for name in topological_order(list(self.derived_raw), self._derived_reads):
             self._derived_type(name)
         constraints = self._constraints(raw.get("constraints") or [])
         decisions = {name: self._decision(name, spec) for name, spec in decisions_raw.items()}
@@ -181,6 +184,8 @@ class _Builder(ProblemCollector):
             derived=self.derived,
             decisions=decisions,
             examples=examples,
+            derived_graph=(graph := self._derived_graph()),
+            deep_derived=frozenset(name for name, depth in chain_depths(graph).items() if depth > DEEP),
             file=self.file,
             sha256=combined_sha256(self.sha256, self.imports),
             source_map=self.map,
@@ -495,25 +500,28 @@ class _Builder(ProblemCollector):
             owner: {ref for ref in refs if ref[0] in ("derived", "decision")}
             for owner, refs in self.references.items()
         }
-        state: dict[tuple[str, str], int] = {}
-        stack: list[tuple[str, str]] = []
+        for cycle in find_cycles(graph):
+            first = cycle[-1]
+            section = "derived" if first[0] == "derived" else "decisions"
+            self.key_problem((section, first[1]), "cycle: " + " → ".join(name for _, name in cycle))
 
-        def visit(node: tuple[str, str]) -> None:
-            state[node] = 1
-            stack.append(node)
-            for nxt in sorted(graph.get(node, ())):
-                if state.get(nxt) == 1:
-                    cycle = stack[stack.index(nxt):] + [nxt]
-                    section = "derived" if nxt[0] == "derived" else "decisions"
-                    self.key_problem((section, nxt[1]), "cycle: " + " → ".join(name for _, name in cycle))
-                elif state.get(nxt) is None:
-                    visit(nxt)
-            stack.pop()
-            state[node] = 2
+    def _derived_reads(self, name: str) -> list[str]:
+        """The derived values a derived value's text names (parsed only, not checked)."""
+        spec = self.derived_raw.get(name)
+        text = spec.get("expr") if isinstance(spec, dict) else spec
+        if not isinstance(text, str):
+            return []
+        try:
+            node = parse(text)
+        except ExpressionError:
+            return []  # reported when the value is checked
+        return [found for found in names_in(node) if found in self.derived_raw and found != name]
 
-        for node in sorted(graph):
-            if state.get(node) is None:
-                visit(node)
+    def _derived_graph(self) -> dict[str, tuple[str, ...]]:
+        return {
+            name: tuple(sorted(ref for kind, ref in self.references.get(("derived", name), ()) if kind == "derived"))
+            for name in self.derived
+        }
 
     def _examples(self, examples_raw: list[dict[str, Any]]) -> list[m.Example]:
         out = []

@@ -254,6 +254,10 @@ class Rulebook:
     raw: dict[str, Any]
     warnings: list[Any] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # alias -> library id (engine/rulebook/imports.py)
+    # derived value -> the derived values its expression reads; and the values whose
+    # chain of such dependencies is deeper than depgraph.DEEP (evaluated dependencies-first)
+    derived_graph: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deep_derived: frozenset[str] = frozenset()
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title.get("en") or next(iter(self.title.values()))

@@ -14,6 +14,16 @@ from typing import Any
 
 import yaml
 
+from engine.limits import (
+    MAX_DIGITS,
+    MAX_JSON_DEPTH,
+    MAX_YAML_ALIASES,
+    MAX_YAML_NODES,
+    number_problem,
+    shorten,
+    strip_bom,
+)
+
 try:  # the C loader is much faster on large rulebooks; the pure one behaves the same
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -124,17 +134,31 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         cleaned = text.replace("_", "")
         if cleaned.lower() in (".inf", "-.inf", "+.inf", ".nan"):
             raise YamlError(f"{text!r} is not a finite number", node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(cleaned) > 100:  # no amount or rate is written with so many characters
+            raise YamlError(f"the number {shorten(text)} has more than {MAX_DIGITS} significant digits", node.start_mark.line + 1, node.start_mark.column + 1)
         try:
             if tag == _INT and cleaned.lower().startswith(("0x", "0o", "-0x", "+0x")):
-                return Decimal(int(cleaned, 0))
-            return Decimal(cleaned)
+                number = Decimal(int(cleaned, 0))
+            else:
+                number = Decimal(cleaned)
         except (InvalidOperation, ValueError):
             return text
+        problem = number_problem(number)
+        if problem is not None:
+            raise YamlError(f"the number {shorten(text)} {problem}", node.start_mark.line + 1, node.start_mark.column + 1)
+        return number
     return text  # strings and timestamps stay text
 
 
 def load(text: str) -> tuple[Any, SourceMap]:
-    """Parse one YAML document; raise YamlError with a position on any problem."""
+    """Parse one YAML document; raise YamlError with a position on any problem.
+
+    The one YAML reader of the project (rulebooks and facts files alike), safe for a
+    hostile file: only plain data (no tags that build objects), at most MAX_YAML_ALIASES
+    uses of an alias and MAX_YAML_NODES nodes once aliases are expanded (a 481-byte
+    "billion laughs" file would otherwise expand to gigabytes), at most MAX_JSON_DEPTH
+    levels of nesting, every number within engine.limits' bounds."""
+    text = strip_bom(text)
     source_map = SourceMap(text)
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -144,17 +168,43 @@ def load(text: str) -> tuple[Any, SourceMap]:
         raise YamlError(f"YAML syntax: {exc.problem or exc.context}", line, column) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML: {exc}", 1, 1) from None
+    except RecursionError:
+        raise YamlError(f"YAML nested deeper than {MAX_JSON_DEPTH} levels", 1, 1) from None
     if root is None:
         return None, source_map
-    return _build(root, (), source_map), source_map
+    return _Expansion().build(root, (), source_map), source_map
 
 
-def _build(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
+class _Expansion:
+    """Counts what building the data costs: aliases used (a node met again is an alias)
+    and nodes built, so that an alias bomb stops at the first use past the bounds."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.aliases = 0
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
+        self.nodes += 1
+        where = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if id(node) in self.seen and not isinstance(node, yaml.ScalarNode):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise YamlError(f"more than {MAX_YAML_ALIASES} uses of YAML aliases (*name); write the values out", *where)
+        self.seen.add(id(node))
+        if self.nodes > MAX_YAML_NODES:
+            raise YamlError(f"more than {MAX_YAML_NODES:,} values once YAML aliases are expanded", *where)
+        if len(path) > MAX_JSON_DEPTH:
+            raise YamlError(f"YAML nested deeper than {MAX_JSON_DEPTH} levels", *where)
+        return _build(node, path, source_map, self)
+
+
+def _build(node: yaml.Node, path: Path, source_map: SourceMap, expansion: _Expansion) -> Any:
     source_map.positions[path] = Located(node.start_mark.line + 1, node.start_mark.column + 1, node)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_build(child, path + (i,), source_map) for i, child in enumerate(node.value)]
+        return [expansion.build(child, path + (i,), source_map) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -168,6 +218,6 @@ def _build(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
             source_map.positions[path + (key, "<key>")] = Located(
                 key_node.start_mark.line + 1, key_node.start_mark.column + 1, key_node
             )
-            result[key] = _build(value_node, path + (key,), source_map)
+            result[key] = expansion.build(value_node, path + (key,), source_map)
         return result
     raise YamlError(f"unsupported YAML node {node.tag}", node.start_mark.line + 1, node.start_mark.column + 1)  # pragma: no cover

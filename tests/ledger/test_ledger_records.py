@@ -111,7 +111,7 @@ def test_json_lines_are_read_exactly_and_bad_lines_named() -> None:
         ('{"a": "\x01"}\n', "line 1: not valid JSON: Invalid control character at column 8"),
         ('{"a": 1}{"b": 2}\n', "line 1: not valid JSON: Extra data at column 9"),
         ('{"a": 1', "line 1: not valid JSON: Expecting ',' delimiter at column 8"),
-        ("[" * 100_000 + "\n", "line 1: not valid JSON: nested too deeply"),
+        ("[" * 100_000 + "\n", "line 1: not valid JSON: nested deeper than 64 levels at column 65"),
     ]:
         with pytest.raises(BadInput) as caught:
             list(read_jsonl(io.StringIO(bad), "book.jsonl"))
