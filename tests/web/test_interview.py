@@ -29,12 +29,13 @@ def test_the_fact_most_open_decisions_wait_for_comes_first() -> None:
         "may_demand_documents",
         "demandable_documents",
         "premises_inspection_allowed",
+        "audit_period_months",
         "audit_end_date",
     }
     first = plan.next
     assert first is not None and first.fact == "vat_refund_claimed"
     assert set(first.needed_by) == {"document_request_grounds", "may_demand_documents", "demandable_documents", "premises_inspection_allowed"}
-    # every fact still wanted is in the plan, once, and audit_extended (one decision) comes last
+    # every fact still wanted is in the plan, once, and audit_extended (the audit period only) comes last
     facts = [q.fact for q in plan.questions]
     assert len(facts) == len(set(facts))
     assert facts[-1] == "audit_extended"
