@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.i18n import word
+from engine.jsonout import plain
 from engine.language import nodes as n
 from engine.language.checker import Analysis
 from engine.language.compiler import Compiled, Compiler
@@ -34,9 +36,7 @@ class Part:
         self.shown = shown  # the expression with its values: `a (1) > b (2)`
 
     def to_dict(self) -> dict[str, Any]:
-        from engine import jsonout
-
-        return {"expression": self.expression, "outcome": self.outcome, "values": jsonout.plain(self.values)}
+        return {"expression": self.expression, "outcome": self.outcome, "values": plain(self.values)}
 
 
 def _outcome(value: Any) -> str:
@@ -54,6 +54,13 @@ class Why:
         self.root = node
         self._compiler = Compiler(analysis)
         self._compiled: dict[int, Compiled] = {}
+        self._texts: dict[int, str] = {}
+
+    def _text(self, node: n.Node) -> str:
+        text = self._texts.get(id(node))
+        if text is None:
+            text = self._texts[id(node)] = unparse(node)
+        return text
 
     def _fn(self, node: n.Node) -> Compiled:
         fn = self._compiled.get(id(node))
@@ -102,12 +109,12 @@ class Why:
         parts.append(self._leaf(ctx, node, value))
 
     def _leaf(self, ctx: Any, node: n.Node, value: Any) -> Part:
-        text = unparse(node)
+        text = self._text(node)
         if isinstance(node, n.Binary):
             shown = []
             values: dict[str, Any] = {}
             for operand in (node.left, node.right):
-                operand_text = unparse(operand)
+                operand_text = self._text(operand)
                 if _constant(operand):
                     shown.append(operand_text)
                     continue
@@ -144,7 +151,5 @@ def _short(value: Any) -> str:
 
 def because(parts: list[Part], language: str) -> dict[str, Any]:
     """The trace's `because` (text in `language`) and `because_parts` (the same, as data)."""
-    from engine.i18n import word
-
     text = "; ".join(f"{part.shown} {word('is_' + part.outcome, language)}" for part in parts)
     return {"because": text, "because_parts": [part.to_dict() for part in parts]}

@@ -131,7 +131,10 @@ def build_document(book: m.Rulebook, language: str) -> Document:
     for name, decision in book.decisions.items():
         rows = []
         for rule in decision.rules:
-            value = shown(book, name, rule.value, language) if rule.expr is None else rule.expr.text
+            value = rule.expr.text if rule.expr is not None else locale.value(rule.value, language)
+            label = book.value_label(name, rule.value, language) if rule.expr is None and isinstance(rule.value, str) else None
+            if label:
+                value = f"{label} ({rule.value})"  # the lawyer reads the label, the reviewer the value
             rows.append(
                 RuleRow(
                     id=rule.id,

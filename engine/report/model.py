@@ -172,7 +172,7 @@ def build(result: Result, book: m.Rulebook, language: str) -> Report:
                 raw_value=decision.value,
                 determined=decision.determined,
                 rule=rule_text,
-                explanation=decision.explanation,
+                explanation=decision.explanation or (word("no_rule_applied", language) if decision.determined and not deciding else None),
                 condition=deciding[0].when.text if len(deciding) == 1 and deciding[0].when else None,
                 citations=[citation_view(book.sources[c["id"]], language) for c in decision.citations],
                 see_also=list(see_also.values()),
