@@ -182,9 +182,8 @@ def test_the_json_api_is_unchanged_beside_the_pages(client: TestClient) -> None:
 
 def test_the_rulebook_document_is_the_doc_view(client: TestClient) -> None:
     pytest.importorskip("engine.report", reason="the rulebook document (issue 13) is not in this engine yet")
-    from engine.report import document_fragment
-
     from engine.api import load
+    from engine.report import document_fragment
 
     page = client.get("/web/rulebooks/ru.invoice_adjustment?lang=ru")
     assert page.status_code == 200
