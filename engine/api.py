@@ -1,66 +1,113 @@
-"""The Python API: load a rulebook once, decide many cases with it."""
+"""The Python API: load a rulebook once, decide many cases with it.
+
+    import engine
+    book = engine.load("ru.invoice_adjustment", kind="decision")   # typed: Book
+    result = book.decide(facts, as_of="2024-05-02", lang="en")
+    result.decisions["document"].value, result.to_json(), result.explain("ru")
+
+`engine.load` gives a Book for a decision rulebook and a LedgerBook (engine.ledger.api)
+for a ledger rulebook (`kind: ledger`); pass `kind=` to get the one type you expect, and
+a WrongKind error naming the right command when the file is of the other kind.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
+from engine.books import Kind, LoadedRulebook, WrongKind, load_path, register
 from engine.evaluate import decide as _decide
+from engine.i18n import LANGUAGES
 from engine.language.errors import BudgetExceeded, ValueOutOfRange
 from engine.result import Result
 from engine.rulebook import model as m
 from engine.rulebook.blame import input_error
-from engine.rulebook.facts import FactChecker
+from engine.rulebook.facts import BadInput, FactChecker, coerce_date
 from engine.rulebook.loader import load_file
-from engine.rulebook.registry import is_ledger_file, is_library_file, load_cached, resolve
+from engine.rulebook.registry import resolve
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from engine.ledger.api import LedgerBook
+    from engine.rulebook.library import LibraryBook
+
+__all__ = ["BadAsOf", "Book", "LoadedRulebook", "WrongKind", "load"]
 
 
-class LoadedRulebook:
-    """What every loaded rulebook tells about itself: which file and version decided."""
+class BadAsOf(BadInput):
+    """An `as_of` that is not a date: bad input, but about the date argument, not the facts."""
 
-    model: Any
 
-    @property
-    def id(self) -> str:
-        return self.model.id
+def _as_of(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return coerce_date(value, "as_of")
+    except BadInput as exc:
+        raise BadAsOf(str(exc), "as_of") from None
 
-    @property
-    def version(self) -> str:
-        return self.model.version
 
-    @property
-    def sha256(self) -> str:
-        return self.model.sha256
-
-    @property
-    def file(self) -> str:
-        return self.model.file
-
+def _language(book: LoadedRulebook, lang: str | None, language: str | None) -> str:
+    """The one language argument (`lang`; `language` is its older spelling), checked."""
+    chosen = lang if lang is not None else language if language is not None else "en"
+    if isinstance(chosen, str) and (chosen in LANGUAGES or chosen in book.model.languages):
+        return chosen
+    spoken = ", ".join(book.model.languages)
+    others = ", ".join(code for code in LANGUAGES if code not in book.model.languages)
+    raise ValueError(
+        f"language {chosen!r} is not available for {book.id}: its texts are in {spoken}"
+        + (f" (the engine's own words also in {others})" if others else "")
+    )
 
 
 class Book(LoadedRulebook):
-    """A compiled rulebook ready to decide cases. Immutable and safe to share."""
+    """A compiled decision rulebook, ready to decide cases. Immutable and safe to share
+    between threads; `engine.load` compiles each file once per version."""
+
+    kind = "decision"
 
     def __init__(self, model: m.Rulebook) -> None:
         self.model = model
         self.facts = FactChecker(model)
 
-    def decide(self, facts: Any, as_of: Any = None, language: str = "en", trace: bool = True) -> Result:
-        """Evaluate one case. Raises BadInput for facts that break the fact schema or the
-        bounds of engine.limits, or that drive a value out of range or past the budget."""
+    def decide(
+        self,
+        facts: Any,
+        as_of: Any = None,
+        lang: str | None = None,
+        trace: bool = True,
+        *,
+        language: str | None = None,
+    ) -> Result:
+        """Evaluate one case.
+
+        `facts`: a mapping of fact names to values (decimals as int, Decimal, numeric text
+        or float; dates as datetime.date or ISO text). `as_of`: the date whose law applies
+        (default: the rulebook's date fact, else today). `lang`: the language of the
+        explanations (`language` is accepted as an alias). Raises BadInput listing every
+        bad fact (also facts past the bounds of engine.limits, or that drive a value out
+        of range or past the budget), BadAsOf for a bad date, ValueError for a language
+        the book cannot speak.
+        """
+        day, chosen = _as_of(as_of), _language(self, lang, language)
         try:
-            return _decide(self.model, self.facts, facts, as_of=as_of, language=language, trace=trace)
+            result = _decide(self.model, self.facts, facts, as_of=day, language=chosen, trace=trace)
         except (ValueOutOfRange, BudgetExceeded) as exc:
             raise input_error(self.model, exc) from None
+        result._decided_by = (self, facts)  # type: ignore[attr-defined]  # for Result.explain; not in the JSON
+        return result
 
     def decide_many(
         self,
         cases: Iterable[Any],
         as_of: Any = None,
-        language: str = "en",
+        lang: str | None = None,
         trace: bool = True,
-        errors: str = "raise",
+        errors: Literal["raise", "return"] = "raise",
+        *,
+        language: str | None = None,
     ) -> Iterator[Result | Exception]:
         """Evaluate many cases lazily, one result per case in order (any iterable, any length).
 
@@ -71,9 +118,11 @@ class Book(LoadedRulebook):
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
+        day = _as_of(as_of)
+        chosen = _language(self, lang, language)
         for facts in cases:
             try:
-                result = self.decide(facts, as_of=as_of, language=language, trace=trace)
+                result = self.decide(facts, as_of=day, lang=chosen, trace=trace)
             except Exception as exc:
                 if errors == "raise":
                     raise
@@ -82,6 +131,7 @@ class Book(LoadedRulebook):
             yield result
 
     def normalise(self, facts: Any) -> dict[str, Any]:
+        """The facts as the engine reads them (types coerced, nulls dropped); BadInput otherwise."""
         return self.facts.normalise(facts)
 
     def __repr__(self) -> str:
@@ -92,19 +142,26 @@ def _build(path: Path) -> Book:
     return Book(load_file(path))
 
 
-def load(reference: str | Path) -> Any:
+register(Kind("decision", _build, "decide", "taxrules decide {id} --facts FILE"))
+
+
+@overload
+def load(reference: str | Path, kind: Literal["decision"]) -> Book: ...
+@overload
+def load(reference: str | Path, kind: Literal["ledger"]) -> LedgerBook: ...
+@overload
+def load(reference: str | Path, kind: Literal["library"]) -> LibraryBook: ...
+@overload
+def load(reference: str | Path, kind: None = None) -> Book | LedgerBook | LibraryBook: ...
+
+
+def load(reference: str | Path, kind: Literal["decision", "ledger", "library"] | None = None) -> Book | LedgerBook | LibraryBook:
     """A rulebook by id (`ru.invoice_adjustment`) or by path to its YAML file.
 
-    Decision rulebooks give a Book; ledger rulebooks (`kind: ledger`) give the ledger
-    engine's book, with `reconcile()` and `stream()`.
+    Decision rulebooks give a Book (`decide`); ledger rulebooks (`kind: ledger`) give a
+    LedgerBook (`reconcile`, `stream`); libraries (`kind: library`, shared definitions
+    other rulebooks import) a LibraryBook. With `kind`, a book of the other kind raises
+    WrongKind, whose message names the command to use. Raises RulebookNotFound for an
+    unknown id or file, RulebookError (every problem, with its line) for a broken book.
     """
-    path = resolve(str(reference))
-    if is_library_file(path):  # shared definitions other rulebooks import (kind: library)
-        from engine.rulebook.library import LibraryBook, load_library_file
-
-        return LibraryBook(load_cached(path, load_library_file))
-    if is_ledger_file(path):
-        from engine.ledger.api import load_ledger  # type: ignore[import-not-found]
-
-        return load_ledger(path)
-    return load_cached(path, _build)
+    return load_path(resolve(str(reference)), kind)  # type: ignore[return-value]

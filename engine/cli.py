@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 import click
 
 from engine import jsonout
-from engine.api import Book, load
+from engine.api import BadAsOf, Book, load
+from engine.books import WrongKind
 from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import RulebookError, RulebookNotFound
@@ -33,13 +34,23 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
 
 
 def open_book(reference: str) -> Book:
+    """The decision rulebook `reference`; a ledger rulebook is bad input naming `reconcile`."""
     try:
-        return load(reference)
+        return load(reference, kind="decision")
+    except WrongKind as exc:
+        fail(str(exc), BAD_INPUT)
     except RulebookNotFound as exc:
         fail(str(exc), BAD_INPUT)
     except RulebookError as exc:
         click.echo(str(exc), err=True)
         sys.exit(RULEBOOK_ERROR)
+
+
+def bad_facts_message(book_id: str, exc: BadInput) -> str:
+    """Every bad fact, each on its own line when there are several."""
+    if len(exc.problems) == 1:
+        return f"bad facts for {book_id}: {exc}"
+    return f"bad facts for {book_id} ({len(exc.problems)} problems):\n" + "\n".join(f"  {message}" for _, message in exc.problems)
 
 
 def read_facts(source: str) -> Any:
@@ -56,25 +67,35 @@ def read_facts(source: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"--facts: cannot read {source!r}: {exc}")
     if source.endswith((".yaml", ".yml")):
-        from engine.rulebook.yamlsource import YamlError
-        from engine.rulebook.yamlsource import load as load_yaml
-
-        try:
-            data, _ = load_yaml(text)
-        except YamlError as exc:
-            fail(f"--facts: {name}:{exc.line}:{exc.column}: {exc.message}")
-        return data
+        return _yaml_facts(text, name)
     try:
         return jsonout.loads(text)
     except json.JSONDecodeError as exc:
+        if source == "-" and not text.lstrip().startswith(("{", "[")):
+            return _yaml_facts(text, name)  # standard input has no suffix: YAML is what is not JSON
         fail(f"--facts: {name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+
+
+def _yaml_facts(text: str, name: str) -> Any:
+    from engine.rulebook.yamlsource import YamlError
+    from engine.rulebook.yamlsource import load as load_yaml
+
+    try:
+        data, _ = load_yaml(text)
+    except YamlError as exc:
+        fail(f"--facts: {name}:{exc.line}:{exc.column}: {exc.message}")
+    return data
 
 
 def decide_or_fail(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool = True):  # noqa: ANN201
     try:
-        return book.decide(facts, as_of=as_of, language=lang, trace=trace)
+        return book.decide(facts, as_of=as_of, lang=lang, trace=trace)
+    except BadAsOf as exc:
+        fail(f"--as-of: {str(exc).removeprefix('as_of: ')}")
     except BadInput as exc:
-        fail(f"bad facts for {book.id}: {exc}")
+        fail(bad_facts_message(book.id, exc))
+    except ValueError as exc:  # a language the rulebook does not speak
+        fail(f"--lang: {exc}")
     except EvaluationError as exc:
         fail(f"rulebook error while deciding: {exc}", RULEBOOK_ERROR)
 
@@ -93,10 +114,11 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_command(fmt: str) -> None:
     """Every rulebook found: id, jurisdiction, title, version, validity."""
-    from engine.rulebook.registry import discover
+    from engine.rulebook.registry import duplicate_notes, found_by_id
 
     rows = []
-    for rulebook_id, path in sorted(discover().items()):
+    for rulebook_id, paths in sorted(found_by_id().items()):
+        path = paths[0]
         kind = _kind(path)
         try:
             model = load(str(path)).model  # a decision Book or a ledger book: the same metadata
@@ -116,15 +138,19 @@ def list_command(fmt: str) -> None:
                 "kind": kind,
             }
         )
+        if len(paths) > 1:
+            rows[-1]["overrides"] = [str(hidden) for hidden in paths[1:]]  # same id, hidden by `file`
     if fmt == "json":
         click.echo(jsonout.dumps(rows))
         return
     for row in rows:
         if "error" in row:
-            click.echo(f"{row['id']:<34} ERROR {row['error']}")
+            click.echo(f"{row['id']:<34} {row['kind']:<8} ERROR {row['error']}")
             continue
         span = f"{row['valid_from'] or '…'} – {row['valid_to'] or '…'}"
-        click.echo(f"{row['id']:<34} {row['jurisdiction']:<3} {row['version']:<8} {span:<25} {row['title']}")
+        click.echo(f"{row['id']:<34} {row['kind']:<8} {row['jurisdiction']:<3} {row['version']:<8} {span:<25} {row['title']}")
+    for note in duplicate_notes():
+        click.echo(note)
 
 
 @cli.command()
@@ -160,6 +186,8 @@ def _paths(paths: tuple[str, ...]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if not path.exists():
+            if path.suffix in (".yaml", ".yml") or os.sep in raw or "/" in raw:
+                fail(f"no such file {raw!r}")
             try:
                 from engine.rulebook.registry import resolve
 
@@ -188,9 +216,13 @@ def _kind(path: Path) -> str:
 def check(paths: tuple[str, ...]) -> None:
     """Validate and lint rulebooks; print file:line:col: message for each problem."""
     from engine.rulebook.loader import load_file
+    from engine.rulebook.registry import duplicate_notes
 
     files = _paths(paths)
     errors = 0
+    if not paths:
+        for note in duplicate_notes():  # an id found twice on the search path: which file wins
+            click.echo(f"warning: {note}")
     for path in files:
         if _is_ledger(path):
             errors += _check_ledger(path)
@@ -207,7 +239,7 @@ def check(paths: tuple[str, ...]) -> None:
             continue
         for warning in model.warnings:
             click.echo(str(warning))
-    click.echo(f"{len(files)} rulebook(s) checked, {errors} error(s)", err=True)
+    click.echo(f"{len(files)} rulebook(s) checked, {errors} error(s)")
     sys.exit(RULEBOOK_ERROR if errors else 0)
 
 
@@ -226,10 +258,8 @@ def _check_library(path: Path) -> int:
 
 
 def _check_ledger(path: Path) -> int:
-    try:
-        from engine.ledger.loader import load_ledger_file  # type: ignore[import-not-found]
-    except ImportError:
-        return 0
+    from engine.ledger.loader import load_ledger_file
+
     try:
         load_ledger_file(path)
     except RulebookError as exc:
@@ -246,13 +276,14 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
     """Run the example cases embedded in rulebooks; print N passed, N failed."""
     from engine.testing import run_examples
 
-    passed = failed = 0
+    passed = failed = unexercised = 0
     broken = False
     for path in _paths(paths):
         if _is_ledger(path):
-            ledger_passed, ledger_failed = _test_ledger(path, verbose)
+            ledger_passed, ledger_failed, ledger_unexercised = _test_ledger(path, verbose)
             passed += ledger_passed
             failed += ledger_failed
+            unexercised += ledger_unexercised
             continue
         try:
             book = load(str(path))
@@ -271,15 +302,17 @@ def test_command(paths: tuple[str, ...], verbose: bool) -> None:
         report.echo(verbose, "examples", "rule(s)")
         passed += report.passed
         failed += report.failed
-    click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(RULEBOOK_ERROR if failed or broken else 0)
+        unexercised += len(report.unexercised)
+    line = f"{passed} passed, {failed} failed"
+    if unexercised:  # not failed cases, but every rule must be exercised: still exit 1
+        line += f"; {unexercised} rule(s) or check(s) not exercised by any example"
+    click.echo(line)
+    sys.exit(RULEBOOK_ERROR if failed or broken or unexercised else 0)
 
 
-def _test_ledger(path: Path, verbose: bool) -> tuple[int, int]:
-    try:
-        from engine.ledger.testing import run_ledger_examples  # type: ignore[import-not-found]
-    except ImportError:
-        return 0, 0
+def _test_ledger(path: Path, verbose: bool) -> tuple[int, int, int]:
+    from engine.ledger.testing import run_ledger_examples
+
     return run_ledger_examples(path, verbose)
 
 

@@ -16,6 +16,9 @@ from engine.version import ENGINE_VERSION
 
 @dataclass
 class DecisionResult:
+    """One decision of a case: its value (None when undetermined or null), the rule that
+    made it (every contributing rule for `collect`), the law behind it and why."""
+
     name: str
     value: Any  # runtime value; None when undetermined or null
     rule: str | None
@@ -26,6 +29,7 @@ class DecisionResult:
     rules: list[str] | None = None  # `collect`: every rule that contributed, in order
 
     def to_dict(self) -> dict[str, Any]:
+        """The decision as in the result JSON (values as JSON-ready data, decimals exact)."""
         out: dict[str, Any] = {
             "value": jsonout.plain(self.value),
             "rule": self.rule,
@@ -41,6 +45,9 @@ class DecisionResult:
 
 @dataclass
 class Result:
+    """The outcome of one case: the contract's result (`to_dict`/`to_json`), which rulebook
+    version decided on which date, every decision, the missing facts and the trace."""
+
     rulebook: str
     version: str
     sha256: str
@@ -55,14 +62,37 @@ class Result:
     normalised_facts: dict[str, Any] = field(default_factory=dict)
     engine_version: str = ENGINE_VERSION
 
+    def explain(self, lang: str | None = None, format: str = "text") -> str:  # noqa: A002 - the CLI's --format
+        """The audit report of this case (what `taxrules explain --lang L --format F` prints):
+        text, markdown or html, in `lang` (default: the language it was decided in).
+
+        In another language the case is decided again from the same facts, so that the
+        rules' own explanations are in that language too. Only a result made by
+        `Book.decide` knows its rulebook; ValueError for a language the book cannot speak.
+        """
+        decided_by = getattr(self, "_decided_by", None)  # (Book, facts), set by engine.api.Book
+        if decided_by is None:
+            raise ValueError("this result does not know its rulebook: decide it with engine.load(...).decide()")
+        book, facts = decided_by
+        from engine.report import audit_report
+
+        result = self
+        if lang is not None and lang != self.language:
+            result = book.decide(facts, as_of=self.as_of if self.as_of_source in ("argument", "today") else None, lang=lang)
+            result.as_of_source = self.as_of_source
+        return audit_report(result, book.model, format, result.language)
+
     @property
     def status(self) -> str:
+        """`decided` when every decision has a value, else `undetermined`."""
         return "decided" if all(d.determined for d in self.decisions.values()) else "undetermined"
 
     def value(self, decision: str) -> Any:
+        """The value of one decision (None when undetermined)."""
         return self.decisions[decision].value
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as in schemas/result.schema.json (the HTTP body), decimals kept exact."""
         return {
             "rulebook": self.rulebook,
             "version": self.version,
@@ -81,4 +111,5 @@ class Result:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        """The result JSON: exact decimals, stable key order (same input, same bytes)."""
         return jsonout.dumps(self.to_dict(), indent=indent)

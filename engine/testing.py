@@ -71,7 +71,8 @@ class ExampleReport:
 
     @property
     def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.problems) + len(self.unexercised)
+        """Examples that failed (a rule no example exercises is not a failed case: see `unexercised`)."""
+        return sum(1 for o in self.outcomes if o.problems)
 
     def echo(self, verbose: bool, examples: str, parts: str, notes: Sequence[object] = ()) -> None:
         """FAIL lines, the unexercised rules or checks, `notes`, and the rulebook's count line."""

@@ -20,20 +20,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.api import LoadedRulebook
+from engine.books import Kind, LoadedRulebook, load_path, register
 from engine.ledger import model as lm
 from engine.ledger.batch import reconcile as batch_reconcile
+from engine.ledger.extras import require_streaming
 from engine.ledger.findings import Reconciliation
 from engine.ledger.loader import load_ledger_file
 from engine.ledger.records import Normaliser, Rec, numbered
-from engine.ledger.streaming import LedgerStream
-from engine.rulebook.registry import load_cached
+
+if TYPE_CHECKING:
+    from engine.ledger.streaming import LedgerStream
 
 
 class LedgerBook(LoadedRulebook):
-    """A compiled ledger rulebook. Safe to share; every run has its own state."""
+    """A compiled ledger rulebook: checks across whole books of records. Safe to share
+    between threads; every run (`reconcile`, `stream`) has its own state."""
 
     kind = "ledger"
 
@@ -87,7 +90,14 @@ class LedgerBook(LoadedRulebook):
         return self.sql_executor(executor, memory_limit, master).run_file(path)
 
     def stream(self) -> LedgerStream:
-        """A new streaming run on durable-rules (use it as a context manager, or close it)."""
+        """A new streaming run on durable-rules (use it as a context manager, or close it).
+
+        durable-rules is the optional extra `taxrules[stream]`; without it this raises
+        StreamingUnavailable, whose message says what to install.
+        """
+        require_streaming()
+        from engine.ledger.streaming import LedgerStream
+
         return LedgerStream(self.model, self.plans, self.normaliser)
 
     def __repr__(self) -> str:
@@ -98,6 +108,9 @@ def _build(path: Path) -> LedgerBook:
     return LedgerBook(load_ledger_file(path))
 
 
+register(Kind("ledger", _build, "reconcile", "taxrules reconcile {id} --input FILE"))
+
+
 def load_ledger(path: str | Path) -> LedgerBook:
     """A ledger rulebook by path (engine.load dispatches `kind: ledger` files here)."""
-    return load_cached(Path(path), _build)
+    return load_path(Path(path), "ledger")  # type: ignore[return-value]

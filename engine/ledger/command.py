@@ -87,7 +87,14 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
         click.echo(str(exc), err=True)
         sys.exit(RULEBOOK_ERROR)
     if not isinstance(book, LedgerBook):
-        _fail(f"{rulebook} is a decision rulebook, not a ledger rulebook (kind: ledger); use `taxrules decide`")
+        _fail(f"{book.id} is a decision rulebook, not a ledger rulebook: use `taxrules decide {book.id} --facts FILE`")
+    if streaming:
+        from engine.ledger.extras import StreamingUnavailable, require_streaming
+
+        try:
+            require_streaming()
+        except StreamingUnavailable as exc:
+            _fail(f"--stream: {exc}")
     if facts_file is not None and then_id is None:
         _fail("--facts needs --then (the rulebook to decide with them)")
     then_book = None
@@ -145,12 +152,28 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
             handle.close()
 
     if then_book is not None:
+        if not write_findings:
+            _echo_findings(result, lang)
         click.echo(_summary_line(result), err=True)
         _decide_then(then_book, result, facts_file, as_of, lang)
     elif output_file is not None:
         click.echo(jsonout.dumps(result.summary_dict()))
     else:
         click.echo(_summary_line(result), err=True)
+
+
+SHOWN_WITHOUT_OUTPUT = 20  # findings shown on stderr by --then without -o
+
+
+def _echo_findings(result: Any, lang: str) -> None:
+    """--then without -o: standard output is the decision, so the findings go to standard
+    error, readable and never silently dropped (all of them with -o FILE)."""
+    for finding in result.findings[:SHOWN_WITHOUT_OUTPUT]:
+        lines = ", ".join(f"{alias} line {line}" for alias, line in finding.lines.items())
+        click.echo(f"taxrules: finding {finding.check.id} ({lines}): {finding.message(lang)}", err=True)
+    hidden = len(result.findings) - SHOWN_WITHOUT_OUTPUT
+    if hidden > 0:
+        click.echo(f"taxrules: ... and {hidden} more finding(s); give -o FILE to keep them all", err=True)
 
 
 def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str) -> Any:

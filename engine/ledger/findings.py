@@ -18,6 +18,7 @@ from typing import Any
 
 from engine import jsonout
 from engine.evaluate import DECIMAL_CONTEXT
+from engine.language import nodes as n
 from engine.language.values import MISSING, to_text
 from engine.ledger import model as lm
 from engine.ledger.planner import Ctx
@@ -32,6 +33,9 @@ def evaluate_flags(check: lm.Check, env: dict[str, Any], ctx: Ctx) -> dict[str, 
 
 
 class Finding:
+    """One finding of a ledger check: the check, the records it matched (one per alias,
+    in match order) and its flags; everything shown is written from those when asked."""
+
     __slots__ = ("check", "records", "flags", "ledger")
 
     def __init__(self, ledger: lm.Ledger, check: lm.Check, records: tuple[Rec, ...], flags: dict[str, bool]) -> None:
@@ -47,6 +51,7 @@ class Finding:
 
     @property
     def lines(self) -> dict[str, int]:
+        """The line of each matched record, by alias."""
         return {alias: rec.line for (alias, _), rec in zip(self.check.aliases, self.records, strict=True)}
 
     def __repr__(self) -> str:
@@ -71,6 +76,7 @@ class Finding:
         return out
 
     def trace(self) -> list[dict[str, Any]]:
+        """Every condition of the check with its outcome and the values it read."""
         env = self._env()
         ctx = Ctx()
         ctx.facts = env
@@ -103,6 +109,7 @@ class Finding:
         return out
 
     def message(self, language: str = "en", values: dict[str, Any] | None = None) -> str:
+        """The check's message in `language`, its placeholders filled from the records."""
         texts = self.check.message
         template = texts.get(language) or texts.get("en") or next(iter(texts.values()))
         env = self._env()
@@ -122,6 +129,7 @@ class Finding:
         return _PLACEHOLDER.sub(substitute, template)
 
     def to_dict(self, language: str = "en") -> dict[str, Any]:
+        """The finding as one JSON Lines record of `taxrules reconcile`."""
         with decimal.localcontext(DECIMAL_CONTEXT):
             return self._to_dict(language)
 
@@ -149,7 +157,12 @@ class Finding:
         }
 
     def to_json(self, language: str = "en") -> str:
+        """The finding as one line of JSON."""
         return jsonout.dumps(self.to_dict(language), indent=None)
+
+
+def _is_count(node: Any) -> bool:
+    return isinstance(node, n.Call) and node.function == "count"
 
 
 def compute_summary(ledger: lm.Ledger, findings: list[Finding], counts: dict[str, int]) -> dict[str, Any]:
@@ -165,6 +178,8 @@ def compute_summary(ledger: lm.Ledger, findings: list[Finding], counts: dict[str
     with decimal.localcontext(DECIMAL_CONTEXT):
         for name, item in ledger.summary.items():
             value = item.expr.fn(ctx, None)
+            if isinstance(value, Decimal) and _is_count(item.expr.node):
+                value = int(value)  # a count is a whole number: int in Python, an integer in JSON
             out[name] = None if value is MISSING else value
     return out
 
@@ -188,6 +203,7 @@ class Reconciliation:
 
     @property
     def counts(self) -> dict[str, int]:
+        """How many findings each check made, in the order of the checks."""
         by_check = Counter(f.check.id for f in self.findings)
         return {check.id: by_check.get(check.id, 0) for check in self.ledger.checks}
 
@@ -196,6 +212,7 @@ class Reconciliation:
         return [(f.check.id, tuple(r.line for r in f.records)) for f in self.findings]
 
     def summary_dict(self) -> dict[str, Any]:
+        """Which book version ran, record and finding counts, and the summary values."""
         ledger = self.ledger
         return {
             "rulebook": ledger.id,
@@ -209,9 +226,11 @@ class Reconciliation:
         }
 
     def to_dict(self, language: str = "en") -> dict[str, Any]:
+        """summary_dict with every finding in full."""
         out = self.summary_dict()
         out["findings"] = [f.to_dict(language) for f in self.findings]
         return out
 
     def to_json(self, language: str = "en", indent: int | None = 2) -> str:
+        """to_dict as JSON, decimals exact."""
         return jsonout.dumps(self.to_dict(language), indent=indent)

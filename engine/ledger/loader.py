@@ -26,13 +26,14 @@ from engine.language.unparse import conjuncts as split_conjuncts
 from engine.language.unparse import unparse
 from engine.ledger import model as lm
 from engine.ledger.planner import alias_reads
+from engine.resources import schema_file
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.imports import Imports, combined_sha256, imported_libraries
 from engine.rulebook.loader import _schema_message, parse_rulebook, read_rulebook, schema_validator
 from engine.rulebook.model import FactSpec, Source
 from engine.rulebook.yamlsource import Path, SourceMap
 
-SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "ledger.schema.json"
+SCHEMA_FILE = schema_file("ledger.schema.json")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
 RESERVED = {"and", "or", "not", "in", "if", "then", "else", "for", "return", "true", "false", "null", "item"}
 SUMMARY_NAMES = ("findings", "records")
@@ -61,7 +62,9 @@ def _plan_and_verify(ledger: lm.Ledger, verify_streaming: bool) -> None:
         for message in plan.warnings:
             line, column = ledger.source_map.position(plan.check.path)
             ledger.warnings.append(Problem(ledger.file, line, column, message, "warning"))
-    if verify_streaming:
+    from engine.ledger.extras import streaming_available
+
+    if verify_streaming and streaming_available():  # without the `stream` extra there is nothing to verify against
         from engine.ledger.streaming import verify_rulesets
 
         problems = []

@@ -113,6 +113,8 @@ class ProblemCollector:
 
 
 class RulebookNotFound(LookupError):
+    """No rulebook with that id on the search path (or no such file): exit 2, HTTP 404."""
+
     def __init__(self, reference: str, known: list[str]) -> None:
         from engine.language.checker import suggest
 

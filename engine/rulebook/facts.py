@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.language.checker import suggest
 from engine.language.dates import parse_iso_date
@@ -31,19 +31,54 @@ Coercer = Callable[[Any, str], Any]
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+MAX_PROBLEMS = 50  # bad facts listed in one message; the rest are counted
+
+
+class FactProblem(NamedTuple):
+    """One bad fact: the field (`amount`, `invoices[2].vat`) and the message naming it."""
+
+    field: str | None
+    message: str
+
+
 class BadInput(LimitError):
     """Facts that break the rulebook's fact schema or the bounds of engine.limits:
-    exit code 2, HTTP 422."""
+    exit code 2, HTTP 422.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    `problems` lists every bad fact found, each a FactProblem (field, message); `field`
+    and the message are those of the first, so code that reads one problem still works.
+    """
+
+    def __init__(self, message: str, field: str | None = None, problems: list[FactProblem] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.problems: list[FactProblem] = problems if problems is not None else [FactProblem(field, message)]
+
+    def __reduce__(self) -> Any:  # keep field and problems across processes (taxrules batch --jobs)
+        return (self.__class__, (str(self), self.field, self.problems))
+
+    @classmethod
+    def combine(cls, errors: list[BadInput]) -> BadInput:
+        """One BadInput carrying every problem of `errors`, in order (at most MAX_PROBLEMS)."""
+        if len(errors) == 1:
+            return errors[0]
+        problems = [problem for error in errors for problem in error.problems]
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS], FactProblem(None, f"... and {len(problems) - MAX_PROBLEMS} more problem(s)")]
+        return cls("; ".join(message for _, message in problems), problems[0].field, problems)
 
 
 def _show(value: Any) -> str:
+    """A value as the user wrote it, in JSON (`true`, `20240502`, `"x"`), shortened."""
+    from engine import jsonout
+
     if isinstance(value, str | list | tuple | dict) and len(value) > MAX_SHOWN:
         value = value[:MAX_SHOWN] if isinstance(value, str | list | tuple) else dict(list(value.items())[:3])
-    return shorten(repr(value))
+    try:
+        text = jsonout.dumps(jsonout.plain(value), indent=None)
+    except (TypeError, ValueError):  # not a JSON value: an object handed in from Python, a NaN
+        text = str(value) if isinstance(value, Decimal | float) else f"a {type(value).__name__}"
+    return shorten(text)
 
 
 def _decimal(spec: dict[str, Any]) -> Coercer:
@@ -144,10 +179,16 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
             if len(value) > MAX_INPUT_LIST:
                 raise BadInput(f"{where}: a list of {len(value):,} items; the limit is {MAX_INPUT_LIST:,}", where)
             out = []
+            errors: list[BadInput] = []
             for i, element in enumerate(value):
-                if element is None:
-                    raise BadInput(f"{where}[{i}]: expected a value, got null", f"{where}[{i}]")
-                out.append(item(element, f"{where}[{i}]"))
+                try:
+                    if element is None:
+                        raise BadInput(f"{where}[{i}]: expected a value, got null", f"{where}[{i}]")
+                    out.append(item(element, f"{where}[{i}]"))
+                except BadInput as exc:
+                    errors.append(exc)
+            if errors:
+                raise BadInput.combine(errors)
             return out
 
         return coerce_list
@@ -159,13 +200,19 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
             if not isinstance(value, dict):
                 raise BadInput(f"{where}: expected an object with fields {', '.join(names)}, got {_show(value)}", where)
             out = {}
+            errors: list[BadInput] = []
             for key, element in value.items():
                 coerce = fields.get(key)
-                if coerce is None:
-                    name = shorten(str(key), MAX_NAME_LENGTH)
-                    raise BadInput(f"{where}.{name}: unknown field{suggest(name, names)} (fields: {', '.join(names)})", f"{where}.{name}")
-                if element is not None:
-                    out[key] = coerce(element, f"{where}.{key}")
+                try:
+                    if coerce is None:
+                        name = shorten(str(key), MAX_NAME_LENGTH)
+                        raise BadInput(f"{where}.{name}: unknown field{suggest(name, names)} (fields: {', '.join(names)})", f"{where}.{name}")
+                    if element is not None:
+                        out[key] = coerce(element, f"{where}.{key}")
+                except BadInput as exc:
+                    errors.append(exc)
+            if errors:
+                raise BadInput.combine(errors)
             return out
 
         return coerce_record
@@ -185,16 +232,26 @@ class FactChecker:
             raise BadInput(f"the facts must be an object (a mapping of fact names to values), got {type(facts).__name__}")
         out: dict[str, Any] = {}
         coercers = self.coercers
+        errors: list[BadInput] | None = None
         for name, value in facts.items():
             coerce = coercers.get(name)
-            if coerce is None:
-                shown = shorten(str(name), MAX_NAME_LENGTH)  # a 100 MB name costs difflib hours
-                raise BadInput(f"{shown}: not a fact of {self.book.id}{suggest(shown, self.names)}", shown)
-            if value is True or value is False:
-                # a boolean for a boolean fact (the usual case): _boolean would return it as is
-                out[name] = value if coerce is _boolean else coerce(value, name)
-            elif value is not None:
-                out[name] = coerce(value, name)
+            # A try block costs nothing until it catches (3.11): every bad fact is collected,
+            # so the message lists them all at once.
+            try:
+                if coerce is None:
+                    shown = shorten(str(name), MAX_NAME_LENGTH)  # a 100 MB name costs difflib hours
+                    raise BadInput(f"{shown}: not a fact of {self.book.id}{suggest(shown, self.names)}", shown)
+                if value is True or value is False:
+                    # a boolean for a boolean fact (the usual case): _boolean would return it as is
+                    out[name] = value if coerce is _boolean else coerce(value, name)
+                elif value is not None:
+                    out[name] = coerce(value, name)
+            except BadInput as exc:
+                if errors is None:
+                    errors = []
+                errors.append(exc)
+        if errors:
+            raise BadInput.combine(errors)
         return out
 
     def check_constraints(self, facts: dict[str, Any], evaluate: Callable[[m.Constraint], Any], language: str) -> None:

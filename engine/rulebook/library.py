@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+from engine.books import Kind, LoadedRulebook, register
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.checker import Analysis, Checker, Symbol, suggest
@@ -26,6 +27,7 @@ from engine.language.dates import parse_iso_date
 from engine.language.errors import EvaluationError, ExpressionError
 from engine.language.parser import parse
 from engine.language.values import MISSING
+from engine.resources import schema_file
 from engine.rulebook.errors import Problem, RulebookError
 from engine.rulebook.imports import Imports
 from engine.rulebook.loader import (
@@ -39,7 +41,7 @@ from engine.rulebook.loader import (
 from engine.rulebook.model import Parameter, Source
 from engine.rulebook.yamlsource import Path, SourceMap
 
-SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "library.schema.json"
+SCHEMA_FILE = schema_file("library.schema.json")
 TYPE_NAMES = {"boolean": t.BOOLEAN, "decimal": t.DECIMAL, "string": t.STRING, "date": t.DATE}
 
 
@@ -278,16 +280,16 @@ def run_library_example(library: Library, example: LibraryExample) -> tuple[bool
     return _same(value, example.expect), value
 
 
-class LibraryBook:
+class LibraryBook(LoadedRulebook):
     """What `engine.load` gives for a library: its model and its examples' report."""
+
+    kind = "library"
 
     def __init__(self, model: Library) -> None:
         self.model = model
-        self.id = model.id
-        self.version = model.version
-        self.sha256 = model.sha256
 
     def run_examples(self) -> Any:
+        """Run the library's examples (each calls its functions): an ExampleReport."""
         from engine.testing import ExampleOutcome, ExampleReport
 
         report = ExampleReport(self.model.file, self.model.id)
@@ -300,6 +302,13 @@ class LibraryBook:
 
     def __repr__(self) -> str:
         return f"<LibraryBook {self.id} {self.version} {self.sha256[:12]}>"
+
+
+def _build(path: FsPath) -> LibraryBook:
+    return LibraryBook(load_library_file(path))
+
+
+register(Kind("library", _build, "test", "taxrules test {id}"))
 
 
 def describe(value: Any) -> str:

@@ -26,13 +26,14 @@ from engine.language.compiler import compile_expression
 from engine.language.dates import parse_iso_date
 from engine.language.errors import ExpressionError
 from engine.language.parser import names_in, parse
+from engine.resources import schema_file
 from engine.rulebook import model as m
 from engine.rulebook.depgraph import DEEP, chain_depths, find_cycles, topological_order
 from engine.rulebook.errors import Problem, ProblemCollector, RulebookError
 from engine.rulebook.imports import Imports, combined_sha256, imported_libraries, imported_parameters
 from engine.rulebook.yamlsource import Path, SourceMap, YamlError, load
 
-SCHEMA_FILE = FsPath(__file__).resolve().parents[2] / "schemas" / "rulebook.schema.json"
+SCHEMA_FILE = schema_file("rulebook.schema.json")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import jsonout
-from engine.api import Book, load
+from engine.api import BadAsOf, Book, load
 from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import RulebookError, RulebookNotFound
@@ -211,9 +211,12 @@ def _language(lang: str) -> str:
 
 def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, index: int | None = None) -> dict[str, Any]:
     try:
-        return book.decide(facts, as_of=as_of, language=lang, trace=trace).to_dict()
+        return book.decide(facts, as_of=as_of, lang=lang, trace=trace).to_dict()
+    except BadAsOf as exc:
+        raise ServiceError(422, str(exc), field="as_of", index=index) from None
     except BadInput as exc:
-        raise ServiceError(422, f"bad facts for {book.id}: {exc}", field=exc.field, index=index) from None
+        problems = [{"field": field, "message": message} for field, message in exc.problems]
+        raise ServiceError(422, f"bad facts for {book.id}: {exc}", field=exc.field, index=index, problems=problems) from None
     except EvaluationError as exc:
         raise ServiceError(500, f"rulebook error while deciding: {exc}", index=index) from None
 

@@ -358,7 +358,7 @@ def test_csv_columns_are_facts_typed_by_the_fact_schema(rulebook: Path, tmp_path
     }
     assert got[3]["error"]["field"] == "invoices"
     assert "expected a JSON array in the cell" in got[3]["error"]["message"]
-    assert got[4]["error"]["message"] == "bad facts for test.batch_mini: amount: expected a number, got 'abc'"
+    assert got[4]["error"]["message"] == 'bad facts for test.batch_mini: amount: expected a number, got "abc"'
     assert got[5]["result"]["status"] == "undetermined"
     assert got[5]["result"]["missing_facts"] == ["amount"]
     assert "7 cells but the header names 6 columns" in got[6]["error"]["message"]

@@ -252,7 +252,9 @@ def test_bad_as_of_is_422_like_the_cli(client: TestClient, rulebook: Path) -> No
     response = client.post(f"/rulebooks/{ID}/decide", params={"as_of": "2024-02-30"}, content=FACTS)
 
     assert response.status_code == 422
-    assert response.json()["detail"] == cli_message(rulebook, FACTS, "--as-of", "2024-02-30")
+    assert response.json()["detail"] == 'as_of: expected a date YYYY-MM-DD, got "2024-02-30"'
+    assert response.json()["field"] == "as_of"
+    assert cli_message(rulebook, FACTS, "--as-of", "2024-02-30") == '--as-of: expected a date YYYY-MM-DD, got "2024-02-30"'
 
 
 @pytest.mark.parametrize(
@@ -317,7 +319,9 @@ def test_batch_with_a_bad_case_is_422_naming_it(client: TestClient, rulebook: Pa
     response = client.post(f"/rulebooks/{ID}/batch", content=f"[{FACTS}, {bad}]")
 
     assert response.status_code == 422
-    assert response.json() == {"detail": cli_message(rulebook, bad), "field": "amount", "index": 1}
+    detail = cli_message(rulebook, bad)
+    problems = [{"field": "amount", "message": detail.removeprefix(f"bad facts for {ID}: ")}]
+    assert response.json() == {"detail": detail, "field": "amount", "index": 1, "problems": problems}
 
 
 def test_batch_needs_an_array(client: TestClient) -> None:

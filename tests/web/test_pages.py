@@ -98,7 +98,7 @@ def test_bad_input_is_shown_under_its_field_with_the_engines_message(client: Tes
     api = client.post("/rulebooks/ru.invoice_adjustment/decide", content=json.dumps({**facts, "value_after": "12,5"})).json()
     message = api["detail"].split(": ", 1)[1]  # the API prefixes `bad facts for <id>: `
     field = re.search(r'<div class="field field-decimal has-error" data-field="value_after">.*?</div>', page.text, re.S)
-    assert field is not None and message.replace("'", "&#39;") in field.group(0)
+    assert field is not None and message.replace("'", "&#39;").replace('"', "&#34;") in field.group(0)
     assert 'aria-invalid="true"' in field.group(0)
     assert "data-decision" not in page.text
 
