@@ -75,9 +75,15 @@ class Catalogue:
     books: dict[str, Book]
     broken: dict[str, str]  # id -> the rulebook errors
 
-    def get(self, rulebook_id: str) -> Book:
+    def get(self, rulebook_id: str, kind: str | None = "decision") -> Book:
+        """The book `rulebook_id` (of `kind`, when given): 404 naming the right endpoint
+        for a book of the other kind, 404 for an unknown id, 500 for one that does not load."""
         book = self.books.get(rulebook_id)
         if book is not None:
+            if kind is not None and book.kind != kind:
+                command = "reconcile" if book.kind == "ledger" else "decide" if book.kind == "decision" else None
+                where = f": POST /rulebooks/{rulebook_id}/{command}" if command else ""
+                raise ServiceError(404, f"{rulebook_id} is a {book.kind} rulebook, not a {kind} rulebook{where}")
             return book
         if rulebook_id in self.broken:
             raise ServiceError(500, f"rulebook {rulebook_id} does not load: {self.broken[rulebook_id]}")
@@ -90,7 +96,7 @@ def load_catalogue(references: Iterable[str | Path] | None = None) -> Catalogue:
 
     if references is None:
         found = discover()
-        references = [path for path in found.values() if rulebook_kind(path) == "decision"]
+        references = [path for path in found.values() if rulebook_kind(path) in ("decision", "ledger")]
     books: dict[str, Book] = {}
     broken: dict[str, str] = {}
     for reference in references:
@@ -102,8 +108,8 @@ def load_catalogue(references: Iterable[str | Path] | None = None) -> Catalogue:
             key = file_id(Path(reference)) or str(reference)
             broken[key] = f"{len(exc.problems)} problem(s), first: {exc.problems[0] if exc.problems else '?'}"
             continue
-        if isinstance(book, Book):
-            books.setdefault(book.id, book)
+        if book.kind in ("decision", "ledger"):
+            books.setdefault(book.id, book)  # type: ignore[arg-type]  # ledger books are served by /reconcile
     return Catalogue(books, broken)
 
 
@@ -120,7 +126,7 @@ def summary_of(book: Book) -> dict[str, Any]:
         "version": model.version,
         "valid_from": model.valid_from,
         "valid_to": model.valid_to,
-        "kind": "decision",
+        "kind": book.kind,
     }
 
 
@@ -129,6 +135,11 @@ def details_of(book: Book) -> dict[str, Any]:
 
     model = book.model
     out = summary_of(book)
+    if book.kind == "ledger":
+        from engine.service.ledger import ledger_details
+
+        out.update(ledger_details(book))
+        return out
     out.update(
         {
             "description": model.description,
@@ -178,6 +189,17 @@ def _decision(decision: Any) -> dict[str, Any]:
 
 async def read_json(request: Request, limit: int) -> Any:
     """The body as JSON with exact numbers; 413 past `limit` bytes, 422 when not JSON."""
+    text = await read_text(request, limit, "send the facts as a JSON object")
+    try:
+        return jsonout.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ServiceError(422, f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ServiceError(422, "the request body is not valid JSON: nested too deeply") from None
+
+
+async def read_text(request: Request, limit: int, expected: str) -> str:
+    """The body as text; 413 past `limit` bytes, 422 when not UTF-8 or empty."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
@@ -194,13 +216,8 @@ async def read_json(request: Request, limit: int) -> Any:
     except UnicodeDecodeError:
         raise ServiceError(422, "the request body is not UTF-8 text") from None
     if not text.strip():
-        raise ServiceError(422, "the request body is empty; send the facts as a JSON object")
-    try:
-        return jsonout.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ServiceError(422, f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise ServiceError(422, "the request body is not valid JSON: nested too deeply") from None
+        raise ServiceError(422, f"the request body is empty; {expected}")
+    return text
 
 
 def _language(lang: str) -> str:
@@ -224,7 +241,7 @@ def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, i
 # -- the application -----------------------------------------------------------------------
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "unknown rulebook"},
+    404: {"model": ErrorBody, "description": "unknown rulebook, or a rulebook of the other kind (the message names the endpoint to use)"},
     413: {"model": ErrorBody, "description": "request body over the size limit"},
     422: {"model": ErrorBody, "description": "bad input: the message names the field and what was expected"},
     500: {"model": ErrorBody, "description": "a rulebook error while deciding"},
@@ -248,6 +265,8 @@ def create_app(
         version=app_version,
         description="Tax law as YAML rulebooks: decisions with citations and an auditable trace.",
         default_response_class=ExactJSONResponse,
+        docs_url=None,  # served from the package by engine.service.docs, not from a CDN
+        redoc_url=None,
     )
     app.state.catalogue = catalogue
     app.state.max_body_bytes = max_body_bytes
@@ -280,7 +299,7 @@ def create_app(
 
     @app.get("/rulebooks/{rulebook_id}", summary="A rulebook: metadata, fact schema, decisions", responses=ERRORS)
     def get_rulebook(rulebook_id: str) -> Any:
-        return ExactJSONResponse(details_of(catalogue.get(rulebook_id)))
+        return ExactJSONResponse(details_of(catalogue.get(rulebook_id, kind=None)))
 
     @app.post(
         "/rulebooks/{rulebook_id}/decide",
@@ -326,6 +345,15 @@ def create_app(
         # Deciding thousands of cases takes a while: off the event loop, so other requests go on.
         body = await run_in_threadpool(decide_all)
         return Response(body, media_type="application/json")
+
+    from engine.service.ledger import mount_reconcile
+
+    mount_reconcile(app, ERRORS)  # POST /rulebooks/{id}/reconcile (engine/service/ledger.py)
+    from engine.service.docs import mount_docs
+    from engine.service.openapi import install_openapi
+
+    mount_docs(app)
+    install_openapi(app)
 
     from engine.web import mount as mount_workbench
 

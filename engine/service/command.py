@@ -21,7 +21,11 @@ from engine.service import DEFAULT_MAX_BODY
 @click.option("--max-body", type=click.IntRange(min=1), default=DEFAULT_MAX_BODY, show_default=True, help="largest request body, in bytes (413 beyond)")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info", show_default=True)
 def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_level: str) -> None:
-    """Serve the HTTP JSON API (GET /rulebooks, POST /rulebooks/{id}/decide, ...; /docs)."""
+    """Serve the HTTP JSON API (GET /rulebooks, POST /rulebooks/{id}/decide|batch|reconcile; /docs).
+
+    Exit codes: 2 bad input (an unknown rulebook given with -r), 3 the address cannot be
+    bound (e.g. the port is in use), 130/143 interrupted; HTTP statuses are in /openapi.json.
+    """
     import uvicorn
 
     from engine.cli import fail
@@ -32,8 +36,29 @@ def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_l
         app = create_app(list(rulebooks) or None, max_body_bytes=max_body)
     except RulebookNotFound as exc:
         fail(str(exc))
+    _check_address(host, port)
     catalogue = app.state.catalogue
     for key, message in sorted(catalogue.broken.items()):
         click.echo(f"taxrules: not serving {key}: {message}", err=True)
     click.echo(f"taxrules: serving {len(catalogue.books)} rulebook(s) on http://{host}:{port}", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+CANNOT_BIND = 3  # uvicorn's own code for a server that cannot start, said plainly here
+
+
+def _check_address(host: str, port: int) -> None:
+    """Exit 3 with one clear line when the address cannot be bound (a port in use)."""
+    import socket
+    import sys
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        click.echo(f"taxrules: cannot serve on {host}:{port}: {reason} (another server there? choose another --port)", err=True)
+        sys.exit(CANNOT_BIND)
