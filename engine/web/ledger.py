@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from engine import jsonout
-from engine.ledger.records import read_csv, read_jsonl
+from engine.ledger.records import numbered, read_csv, read_jsonl
 from engine.rulebook.facts import BadInput
 from engine.web.views import raw_value, shown_value
 
@@ -63,15 +65,35 @@ def decode_upload(data: bytes, name: str) -> str:
 
 
 def run_book(book: Any, data: bytes, filename: str, language: str) -> LedgerRun:
-    """Reconcile the uploaded bytes: a .csv file by its header, anything else as JSON Lines."""
+    """Reconcile the uploaded bytes: a .csv file by its header, a .json file holding one
+    array of records, anything else as JSON Lines."""
     name = filename or "upload"
     stream = io.StringIO(decode_upload(data, name), newline="")
-    records = read_csv(stream, book.model, name) if name.lower().endswith(".csv") else read_jsonl(stream, name)
+    lowered = name.lower()
+    if lowered.endswith(".csv"):
+        records: Iterator[tuple[int, Any]] = read_csv(stream, book.model, name)
+    elif lowered.endswith(".json") and stream.getvalue().lstrip().startswith("["):
+        records = numbered(_json_array(stream.getvalue(), name))
+    else:
+        records = read_jsonl(stream, name)
     result = book.reconcile_lines(records)
     findings = [finding.to_dict(language) for finding in result.findings]
     titles = {check.id: _title(check.title, language) for check in book.model.checks}
     summary = {key: (raw_value(value), shown_value(value, {}, language)) for key, value in result.summary.items()}
     return LedgerRun(name, dict(result.record_counts), findings, dict(result.counts), titles, summary)
+
+
+def _json_array(text: str, name: str) -> list[Any]:
+    """A book given as one JSON array of records (the shape the HTTP API also takes)."""
+    try:
+        value = jsonout.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BadInput(f"{name}: not valid JSON: nested too deeply") from None
+    if not isinstance(value, list):
+        raise BadInput(f"{name}: expected a JSON array of records")
+    return value
 
 
 def _title(texts: dict[str, str], language: str) -> str:

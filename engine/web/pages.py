@@ -79,20 +79,19 @@ def human_size(size: int) -> str:
 def field_errors(exc: Exception) -> tuple[dict[str, list[str]], list[str]]:
     """The engine's messages by control name, and those that name no control of the form.
 
-    BadInput names one field; a newer engine may list several problems (`problems`, each
-    with its `field`): both shapes land next to their controls.
+    BadInput names one field; an engine that reports every bad fact at once lists them in
+    `problems` as (field, message) pairs: each lands next to its own control.
     """
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
     problems = getattr(exc, "problems", None)
-    items = problems if isinstance(problems, list) and problems else [exc]
-    for item in items:
-        name = getattr(item, "field", None)
-        message = str(getattr(item, "message", None) or item)
+    pairs = problems if isinstance(problems, list) and problems else [(getattr(exc, "field", None), str(exc))]
+    for pair in pairs:
+        name, message = pair if isinstance(pair, tuple) else (getattr(pair, "field", None), str(pair))
         if name:
-            by_field.setdefault(str(name), []).append(message)
+            by_field.setdefault(str(name), []).append(str(message))
         else:
-            general.append(message)
+            general.append(str(message))
     return by_field, general
 
 

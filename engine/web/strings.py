@@ -189,10 +189,10 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- ledger books
     "ledger": {"en": "Check ledger books", "ru": "Проверка книг учёта", "zh": "核对账簿", "de": "Bücher prüfen"},
     "upload_label": {
-        "en": "A book of records: JSON Lines (.jsonl) or CSV, at most {0}",
-        "ru": "Книга записей: JSON Lines (.jsonl) или CSV, не больше {0}",
-        "zh": "记录账簿：JSON Lines（.jsonl）或 CSV，最大 {0}",
-        "de": "Ein Buch mit Datensätzen: JSON Lines (.jsonl) oder CSV, höchstens {0}",
+        "en": "A book of records: JSON Lines (.jsonl), CSV with a header, or a JSON array (.json); at most {0}",
+        "ru": "Книга записей: JSON Lines (.jsonl), CSV с заголовком или массив JSON (.json); не больше {0}",
+        "zh": "记录账簿：JSON Lines（.jsonl）、带表头的 CSV 或 JSON 数组（.json）；最大 {0}",
+        "de": "Ein Buch mit Datensätzen: JSON Lines (.jsonl), CSV mit Kopfzeile oder ein JSON-Array (.json); höchstens {0}",
     },
     "upload": {"en": "Check the book", "ru": "Проверить книгу", "zh": "核对账簿", "de": "Buch prüfen"},
     "no_file": {"en": "Choose a file first.", "ru": "Сначала выберите файл.", "zh": "请先选择文件。", "de": "Bitte zuerst eine Datei wählen."},

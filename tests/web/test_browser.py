@@ -209,7 +209,6 @@ def test_every_control_has_a_label_and_narrow_screens_do_not_scroll_sideways(pag
 
 
 def test_the_timeline_shows_the_2019_change_for_a_return(page) -> None:
-    pytest.importorskip("engine.timeline", reason="the timeline (issue 13) is not in this engine yet")
     # A return of goods the buyer had accepted: until 31 March 2019 the buyer invoiced the
     # return (a reverse sale); from 1 April 2019 (ПП РФ № 15 of 19.01.2019) the seller
     # issues a corrective invoice.

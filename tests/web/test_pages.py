@@ -136,6 +136,9 @@ def test_a_ledger_book_as_csv_and_refusals(client: TestClient) -> None:
     assert page.status_code == 200
     _strict(page.text)
     assert 'data-findings="7"' in page.text
+    array = "[" + ",".join(json.dumps(line) for line in lines) + "]"
+    as_array = client.post("/web/rulebooks/ru.vat_reconciliation/ledger", files={"book": ("books.json", array.encode(), "application/json")})
+    assert 'data-findings="7"' in as_array.text
     bad = client.post("/web/rulebooks/ru.vat_reconciliation/ledger", files={"book": ("b.jsonl", b'{"record": "sale"\n', "application/x-ndjson")})
     assert bad.status_code == 422 and "line 1" in bad.text
     latin = client.post("/web/rulebooks/ru.vat_reconciliation/ledger", files={"book": ("b.jsonl", "é".encode("latin-1"), "application/x-ndjson")})
@@ -181,7 +184,6 @@ def test_the_json_api_is_unchanged_beside_the_pages(client: TestClient) -> None:
 
 
 def test_the_rulebook_document_is_the_doc_view(client: TestClient) -> None:
-    pytest.importorskip("engine.report", reason="the rulebook document (issue 13) is not in this engine yet")
     from engine.api import load
     from engine.report import document_fragment
 
@@ -190,3 +192,17 @@ def test_the_rulebook_document_is_the_doc_view(client: TestClient) -> None:
     _strict(page.text)
     assert document_fragment(load("ru.invoice_adjustment").model, "ru") in page.text
     assert client.get("/web/report.css").text.strip()
+
+
+def test_every_bad_fact_lands_under_its_own_control() -> None:
+    from engine.rulebook.facts import BadInput
+    from engine.web.pages import field_errors
+
+    one = BadInput("value_after: expected a number", "value_after")
+    assert field_errors(one) == ({"value_after": ["value_after: expected a number"]}, [])
+    many = BadInput("a; b", "event_date")
+    many.problems = [("event_date", "event_date: bad"), ("invoices[0].vat_amount", "invoices[0].vat_amount: bad"), (None, "the facts must be an object")]
+    assert field_errors(many) == (
+        {"event_date": ["event_date: bad"], "invoices[0].vat_amount": ["invoices[0].vat_amount: bad"]},
+        ["the facts must be an object"],
+    )
