@@ -2,15 +2,15 @@
 
 The pages run the same calls as the JSON API (`Book.decide(...).to_dict()` is the body
 of `POST /rulebooks/{id}/decide`), so a case decided in the browser and through the API
-gives the same record byte for byte. Each renderer another part of the engine owns (the
-rulebook document, the HTML report, the timeline) is called from here, and only from here.
+gives the same record. The renderers other parts of the engine own (the rulebook document
+and the HTML report of engine.report, the timeline of engine.timeline) are called from
+here, and only from here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,13 +121,11 @@ def decide_case(book: Any, facts: dict[str, Any], as_of: str | None, language: s
 
 def timeline(book: Any, facts: dict[str, Any], as_of: str | None, language: str) -> dict[str, Any] | None:
     """The case across the law's changes: `taxrules timeline`'s data (engine.timeline), from
-    the rulebook's earliest date to today (or the case's date, if later). None when this
-    engine has no timeline, or the case cannot be decided on some date."""
-    try:
-        from engine.timeline import earliest_date
-        from engine.timeline import timeline as build
-    except ImportError:
-        return None
+    the rulebook's earliest date to today (or the case's date, if later); None when the
+    case cannot be decided on some date of that range."""
+    from engine.timeline import earliest_date
+    from engine.timeline import timeline as build
+
     start = earliest_date(book.model)
     end = dt.date.today()
     if as_of:
@@ -139,11 +137,6 @@ def timeline(book: Any, facts: dict[str, Any], as_of: str | None, language: str)
         return None
 
 
-def report_available() -> bool:
-    """Whether this engine renders the HTML audit report (engine.report)."""
-    return importlib.util.find_spec("engine.report") is not None
-
-
 def report_html(book: Any, facts: dict[str, Any], as_of: str | None, language: str) -> str:
     """The standalone HTML audit report of the case (`taxrules explain --format html`)."""
     from engine.report import report_page
@@ -153,9 +146,9 @@ def report_html(book: Any, facts: dict[str, Any], as_of: str | None, language: s
 
 
 def document_html(book: Any, language: str) -> str | None:
-    """The rulebook as a document (`taxrules doc --format html`), as a fragment; None when
-    this engine has no document renderer or the book is not a decision rulebook."""
-    if not report_available() or getattr(book, "kind", "decision") != "decision":
+    """The rulebook as a document (`taxrules doc --format html`) as a fragment; None for a
+    ledger book, whose page shows its description."""
+    if getattr(book, "kind", "decision") != "decision":
         return None
     from engine.report import document_fragment
 
@@ -164,8 +157,6 @@ def document_html(book: Any, language: str) -> str | None:
 
 def report_stylesheet() -> str:
     """The stylesheet the report and document fragments expect (scoped to `.taxrules`)."""
-    if not report_available():
-        return ""
     from engine.report import stylesheet
 
     return stylesheet()

@@ -164,7 +164,6 @@ def mount(app: FastAPI) -> None:
             "asked": extra.get("asked"),
             "timeline": extra.get("timeline"),
             "facts_json": jsonout.dumps(jsonout.plain(facts), indent=None),
-            "report_available": content.report_available(),
             "question_number": extra.get("question_number", 1),
             "as_of_source_text": views.as_of_source(extra["result"]["as_of_source"], language) if extra.get("result") else "",
         }

@@ -58,6 +58,20 @@ def test_price_reduction_from_scratch_gives_a_corrective_invoice_with_the_law(pa
     article.locator("details.trace summary").click()
     rule = article.locator(".rule code").inner_text()
     assert article.locator('.trace-entry[data-outcome="true"]').first.get_attribute("data-rule") == rule
+
+    # the audit record and the HTML report of the case on screen
+    import engine
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the audit record (JSON)").click()
+    record = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert record["sha256"] == engine.load("ru.invoice_adjustment").sha256
+    assert record["decisions"]["document"]["value"] == "corrective_invoice"
+    assert record["facts"]["event"] == "price_change"
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report (HTML)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "НК РФ ст. 168 п. 3" in report and "<script" not in report
     assert article.locator('.trace-entry[data-outcome="false"] .condition').count() >= 1
 
 
