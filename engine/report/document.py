@@ -36,6 +36,9 @@ class ParameterTable:
     label: str
     meaning: str
     rows: list[tuple[str, str, str]]  # from, value, citations
+    # a table-valued parameter (a record per date) reads better turned: one row per key,
+    # one column per date; (dates, [(key, [value on each date])])
+    matrix: tuple[list[str], list[tuple[str, list[str]]]] | None = None
 
 
 @dataclass
@@ -100,6 +103,17 @@ def _span(start: Any, end: Any, language: str) -> str:
     return f"{locale.value(start, language) if start else '…'} – {locale.value(end, language) if end else '…'}"
 
 
+def _matrix(parameter: m.Parameter, language: str) -> tuple[list[str], list[tuple[str, list[str]]]] | None:
+    if not parameter.values or not all(isinstance(v.value, dict) for v in parameter.values):
+        return None
+    keys: list[str] = []
+    for entry in parameter.values:
+        keys += [key for key in entry.value if key not in keys]
+    dates = [locale.date(entry.since, language) for entry in parameter.values]
+    rows = [(key, [locale.value(entry.value.get(key), language) for entry in parameter.values]) for key in keys]
+    return dates, rows
+
+
 def build_document(book: m.Rulebook, language: str) -> Document:
     facts = []
     for name, spec in book.facts.items():
@@ -123,6 +137,7 @@ def build_document(book: m.Rulebook, language: str) -> Document:
                 (locale.date(v.since, language), locale.value(v.value, language), "; ".join(book.sources[c].citation_in(language) for c in (v.citations or p.citations)))
                 for v in p.values
             ],
+            matrix=_matrix(p, language),
         )
         for name, p in book.parameters.items()
     ]
@@ -227,7 +242,12 @@ def document_markdown(book: m.Rulebook, language: str) -> str:
         out += ["", f"## {w['parameters']}"]
         for p in doc.parameters:
             out += ["", f"### `{p.name}`" + (f" — {_cell(p.meaning)}" if p.meaning else ""), "", f"| {w['from']} | {w['value']} | {w['citations']} |", "|---|---|---|"]
-            out += [f"| {since} | {_cell(value)} | {_cell(cites)} |" for since, value, cites in p.rows]
+            if p.matrix is not None:
+                out[-2:] = [f"| | {' | '.join(p.matrix[0])} |", "|---|" + "---|" * len(p.matrix[0])]
+                out += [f"| `{key}` | {' | '.join(_cell(v) for v in values)} |" for key, values in p.matrix[1]]
+                out.append(f"| {w['citations']} | {' | '.join(_cell(cites) for _, _, cites in p.rows)} |")
+            else:
+                out += [f"| {since} | {_cell(value)} | {_cell(cites)} |" for since, value, cites in p.rows]
     if doc.derived:
         out += ["", f"## {w['derived_heading']}", "", f"| {w['name']} | {w['expression']} | {w['meaning']} |", "|---|---|---|"]
         out += [f"| `{name}` | `{_cell(expr)}` | {_cell(meaning)} |" for name, expr, meaning in doc.derived]

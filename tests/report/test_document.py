@@ -38,9 +38,12 @@ def test_every_rulebook_as_a_document(rulebook_id):
             assert table.get("data-hit-policy") == decision.hit_policy
             rows = table.findall(".//table[@class='decision-table']/tbody/tr")
             assert [row.get("data-rule") for row in rows] == [rule.id for rule in decision.rules]
-        tables = doc.findall(".//section[@class='parameters']/table")
-        for table, parameter in zip(tables, model.parameters.values(), strict=True):  # one dated row per value
-            assert len(table.findall("tbody/tr")) == len(parameter.values)
+        for name, parameter in model.parameters.items():  # one dated row (or column, for tables) per value
+            table = doc.find(f".//section[@class='parameters']/table[@data-parameter='{name}']")
+            if table.get("class") == "parameter":
+                assert len(table.findall("tbody/tr")) == len(parameter.values)
+            else:
+                assert len(table.findall("thead/tr/th")) == 1 + len(parameter.values)
         quotes = {"".join(q.itertext()) for q in doc.iter("blockquote")}
         for source in model.sources.values():
             if source.quote:
