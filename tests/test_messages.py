@@ -143,3 +143,18 @@ examples:
     shown = [line for line in proc.stderr.splitlines() if line.startswith("taxrules: finding ")]
     assert len(shown) == min(len(findings), 20)
     assert {line.split()[2] for line in shown} <= {f["check"] for f in findings}
+
+
+def test_reconcile_stream_without_durable_rules_says_what_to_install() -> None:
+    """durable-rules is the extra `taxrules[stream]`: without it, --stream names the install
+    command, while batch reconciliation, check and test of ledger books still work."""
+    hide = "import sys; sys.modules['durable'] = None; sys.modules['durable_rules_engine'] = None; from engine.cli import main; sys.argv = ['taxrules', *sys.argv[1:]]; main()"
+    run = lambda *args: subprocess.run([sys.executable, "-c", hide, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120)  # noqa: E731
+    proc = run("reconcile", "ru.vat_reconciliation", "--stream", "--input", BOOKS)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "pip install 'taxrules[stream]'" in proc.stderr and "Traceback" not in proc.stderr
+    batch = run("reconcile", "ru.vat_reconciliation", "--input", BOOKS)
+    assert batch.returncode == 0 and batch.stdout.strip(), batch.stderr
+    tested = run("test", ROOT / "rulebooks" / "ru" / "vat_reconciliation.yaml")
+    assert tested.returncode == 0, tested.stdout
+    assert "batch only: install taxrules[stream] for stream" in tested.stdout

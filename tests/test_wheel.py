@@ -13,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -114,3 +116,43 @@ def test_decide_and_reconcile_by_id_and_by_path(installed: tuple[Path, Path, dic
     for command in (["check"], ["test"]):
         proc = _run(bin_dir / "taxrules", *command, cwd=work, env=env)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_serve_answers_both_kinds(installed: tuple[Path, Path, dict[str, str]]) -> None:
+    bin_dir, work, env = installed
+    port = _free_port()
+    server = subprocess.Popen([str(bin_dir / "taxrules"), "serve", "--port", str(port), "--log-level", "warning"], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        with urllib.request.urlopen(f"{base}/rulebooks") as response:
+            kinds = {row["id"]: row["kind"] for row in json.loads(response.read())}
+        assert kinds["ru.kudir_checks"] == "ledger" and kinds["ru.invoice_adjustment"] == "decision"
+
+        facts = (ROOT / "examples" / "ru" / "price_discount.json").read_bytes()
+        request = urllib.request.Request(f"{base}/rulebooks/ru.invoice_adjustment/decide", data=facts, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            assert json.loads(response.read())["decisions"]["document"]["value"] == "corrective_invoice"
+
+        books = (ROOT / "examples" / "ru" / "kudir_book.jsonl").read_bytes()
+        request = urllib.request.Request(f"{base}/rulebooks/ru.kudir_checks/reconcile", data=books, headers={"Content-Type": "application/x-ndjson"})
+        with urllib.request.urlopen(request) as response:
+            body = json.loads(response.read())
+        assert len(body["findings"]) == 6 and body["summary"]["errors"] == 5
+
+        with urllib.request.urlopen(f"{base}/docs") as response:
+            page = response.read().decode()
+        assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+        with urllib.request.urlopen(f"{base}/openapi.json") as response:
+            assert "/rulebooks/{rulebook_id}/reconcile" in json.loads(response.read())["paths"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
