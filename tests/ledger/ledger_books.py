@@ -182,16 +182,24 @@ def kudir_book(n: int, seed: int) -> list[dict[str, Any]]:
         elif kind < 0.5:
             entry.update(document_kind="bank_statement", income=amount, operation="card_settlement")
         elif kind < 0.6:
-            entry.update(document_kind="bank_statement", income=amount, operation=rnd.choice(["loan", "tax_refund", "sale", "founder_contribution", "subsidy"]), counterparty_inn=rnd.choice(founders))
-        elif kind < 0.7:
+            entry.update(document_kind="bank_statement", income=amount, operation=rnd.choice(["loan", "tax_refund", "sale", "founder_contribution", "founder_property_contribution", "subsidy", "payables_written_off"]), counterparty_inn=rnd.choice(founders))
+        elif kind < 0.65:
             entry.update(document_kind="payment_order", expense=amount, operation="prepayment_refund")
+        elif kind < 0.7:
+            # spending of a subsidy on the same day (sometimes of the same amount as a subsidy entry)
+            entry.update(document_kind="payment_order", expense=amount, operation=rnd.choice(["subsidy_spending", "input_vat"]), document=f"D{no - rnd.choice([0, 1])}")
         else:
             entry.update(document_kind="payment_order", expense=amount, operation="purchase")
+            if rnd.random() < 0.3:
+                entry["input_vat"] = amount / 5
             if rnd.random() < 0.1:
                 del entry["document"]
         records.append(entry)
     for inn in founders:
         records.append({"record": "participant", "inn": inn, "share": Decimal(rnd.choice(["0.2", "0.5", "0.51", "0.9"]))})
+        for _ in range(2):
+            amount = Decimal(rnd.choice([500, 1000, 1250, 2000, 3000]))
+            records.append({"record": "payable_writeoff", "date": (base + dt.timedelta(days=rnd.randrange(300))).isoformat(), "counterparty_inn": inn, "amount": amount})
     return records
 
 
