@@ -213,7 +213,9 @@ def _kind(path: Path) -> str:
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--prove", is_flag=True, help="also prove with the SMT solver: overlaps, gaps, dead and shadowed rules, date seams")
+@click.option("--time-bound", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="seconds of solver time per decision (with --prove)")
+def check(paths: tuple[str, ...], prove: bool, time_bound: float) -> None:
     """Validate and lint rulebooks; print file:line:col: message for each problem."""
     from engine.rulebook.loader import load_file
     from engine.rulebook.registry import duplicate_notes
@@ -239,6 +241,10 @@ def check(paths: tuple[str, ...]) -> None:
             continue
         for warning in model.warnings:
             click.echo(str(warning))
+        if prove:
+            from engine.prover.command import prove_and_print
+
+            errors += prove_and_print(model, time_bound)
     click.echo(f"{len(files)} rulebook(s) checked, {errors} error(s)")
     sys.exit(RULEBOOK_ERROR if errors else 0)
 

@@ -1,0 +1,101 @@
+"""The civil calendar in linear integer arithmetic, so the solver reasons about dates exactly.
+
+Day numbers are Python's proleptic ordinals (date.toordinal()). A date term is split into
+year, month and day by three auxiliary integers tied to it by one equation (the ordinal of
+1 January of the year, as datetime computes it, plus the days of the months before, plus
+the day) and their ranges; that decomposition is unique, so year(), month(), quarter(),
+month ends, quarter starts and `add_months` (clamped to the end of a shorter month, as
+dates.add_months) are exact. The auxiliary form keeps every division flat (one division
+of a variable by a constant), which the solver handles far better than nested divisions.
+Only working days (public holidays) stay outside: see Translator._calendar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+
+# days of the months before month m (index m - 1), in a common year
+_BEFORE = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+QUARTER_LABEL_BASE = 10_000_000
+
+
+def leap(year: Any) -> Any:
+    return z3.And(year % 4 == 0, z3.Or(year % 100 != 0, year % 400 == 0))
+
+
+def days_in_month(year: Any, month: Any) -> Any:
+    return z3.If(
+        month == 2,
+        z3.If(leap(year), 29, 28),
+        z3.If(z3.Or(month == 4, month == 6, month == 9, month == 11), 30, 31),
+    )
+
+
+def _days_before_month(year: Any, month: Any) -> Any:
+    table: Any = z3.IntVal(_BEFORE[11])
+    for index in range(10, -1, -1):
+        table = z3.If(month == index + 1, _BEFORE[index], table)
+    return table + z3.If(z3.And(month > 2, leap(year)), 1, 0)
+
+
+def ordinal_of(year: Any, month: Any, day: Any) -> Any:
+    """date(year, month, day).toordinal() for integer terms (a valid date assumed)."""
+    before = year - 1
+    return 365 * before + before / 4 - before / 100 + before / 400 + _days_before_month(year, month) + day
+
+
+class Calendar:
+    """Year, month and day of date terms, each split once; the ties go to `side`."""
+
+    def __init__(self, side: Any) -> None:
+        self._side = side  # a callable adding a constraint every query must respect
+        self._split: dict[int, tuple[Any, Any, Any]] = {}
+
+    def split(self, ordinal: Any) -> tuple[Any, Any, Any]:
+        key = ordinal.get_id()
+        if key not in self._split:
+            index = len(self._split)
+            year, month, day = z3.Int(f"cal!{index}!year"), z3.Int(f"cal!{index}!month"), z3.Int(f"cal!{index}!day")
+            self._side(z3.And(
+                year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1, day <= days_in_month(year, month),
+                ordinal_of(year, month, day) == ordinal,
+            ))
+            self._split[key] = (year, month, day)
+        return self._split[key]
+
+    def quarter(self, ordinal: Any) -> Any:
+        _, month, _ = self.split(ordinal)
+        return (month - 1) / 3 + 1
+
+    def quarter_label_code(self, ordinal: Any) -> Any:
+        """`quarter_label` as a text code: QUARTER_LABEL_BASE + 10 * year + quarter (see Texts)."""
+        year, month, _ = self.split(ordinal)
+        return QUARTER_LABEL_BASE + 10 * year + (month - 1) / 3 + 1
+
+    def add_months(self, ordinal: Any, count: int) -> Any:
+        year, month, day = self.split(ordinal)
+        total = year * 12 + (month - 1) + count
+        new_year = total / 12
+        new_month = total % 12 + 1
+        limit = days_in_month(new_year, new_month)
+        return ordinal_of(new_year, new_month, z3.If(day > limit, limit, day))
+
+    def edge(self, name: str, ordinal: Any) -> Any:
+        """start_/end_of_month, _quarter, _year of a day number."""
+        year, month, day = self.split(ordinal)
+        if name == "start_of_month":
+            return ordinal - day + 1
+        if name == "end_of_month":
+            return ordinal - day + days_in_month(year, month)
+        first_month = ((month - 1) / 3) * 3 + 1
+        if name == "start_of_quarter":
+            return ordinal_of(year, first_month, 1)
+        if name == "end_of_quarter":
+            return ordinal_of(year, first_month + 2, days_in_month(year, first_month + 2))
+        if name == "start_of_year":
+            return ordinal_of(year, 1, 1)
+        if name == "end_of_year":
+            return ordinal_of(year, 12, 31)
+        raise ValueError(name)
