@@ -125,19 +125,30 @@ class DecisionProver:
         started = time.monotonic()
         self._deadline = started + self.bound
         outcome = self.translator.decision(name)
-        if decision.hit_policy == "unique":
+        overlaps = decision.hit_policy == "unique"
+        coverage = decision.hit_policy in ("first", "unique") and not decision.has_default
+        if overlaps:
             self._overlaps(proof, outcome)
-        if decision.hit_policy in ("first", "unique") and not decision.has_default:
+        if coverage:
             self._coverage(proof, outcome, None)
         self._dead_and_shadowed(proof, outcome)
         proof.seams = seam_days(self.book, name)
-        if decision.hit_policy != "collect" and (decision.hit_policy == "unique" or not decision.has_default):
+        # A proof over every as-of date covers the seams too; where it failed or was not
+        # proved, each seam (the day before and the day of the change) is checked on its
+        # own, to name the dates that go wrong. Seams not proved add no new reason.
+        overlaps = overlaps and "no two rules hold together" not in proof.proved
+        coverage = coverage and "every case is covered" not in proof.proved
+        if overlaps or coverage:
+            unproved = list(proof.unproved)
             for day in proof.seams:
                 for side in (day - dt.timedelta(days=1), day):
-                    if decision.hit_policy == "unique":
+                    if overlaps:
                         self._overlaps(proof, outcome, side)
-                    if not decision.has_default:
+                    if coverage:
                         self._coverage(proof, outcome, side)
+            proof.unproved = unproved
+        elif proof.seams and (decision.hit_policy == "unique" or not decision.has_default):
+            proof.proved.append(f"{len(proof.seams)} date seam(s) covered on the day before and the day of each change")
         proof.seconds = time.monotonic() - started
         return proof
 
@@ -238,7 +249,7 @@ class DecisionProver:
             return
         if seen is not None:
             line, column = self._position(None, proof.name)
-            when = f" on {day.isoformat()} (a date seam)" if day else ""
+            when = f" on {day.isoformat()} (a date seam)" if day else self._seam_note(answer, proof)
             proof.findings.append(Finding(
                 "gap", proof.name, [], f"decision {proof.name!r} ({proof.policy}, no default): no rule applies{when}",
                 line, column, answer.case, seen.describe(),
@@ -255,10 +266,11 @@ class DecisionProver:
             if answer.status == "unsat":
                 dead += 1
                 line, column = self._position(rule.view.rule, proof.name)
+                never_in_force = self._ask(rule.in_force, None).status == "unsat"
+                why = "it is never in force" if never_in_force else "its condition is never true while it is in force"
                 proof.findings.append(Finding(
                     "dead", proof.name, [rule.view.rule.id],
-                    f"rule {rule.view.rule.id!r} of decision {proof.name!r} can never apply "
-                    f"(its condition is never true while it is in force{self._period()})",
+                    f"rule {rule.view.rule.id!r} of decision {proof.name!r} can never apply ({why}{self._period()})",
                     line, column,
                 ))
                 continue
@@ -300,6 +312,16 @@ class DecisionProver:
             f"an earlier rule ({', '.join(blockers) or 'one of them'}) applies or is unknown first",
             line, column, answer.case if seen is not None else None, seen.describe() if seen is not None else "",
         ))
+
+    def _seam_note(self, answer: Answer, proof: DecisionProof) -> str:
+        """' on DAY (a date seam)' when the counterexample falls on a seam or the day before."""
+        if answer.case is None:
+            return ""
+        day = dt.date.fromisoformat(answer.case[0])
+        for seam in seam_days(self.book, proof.name):
+            if day in (seam, seam - dt.timedelta(days=1)):
+                return f" on {day.isoformat()} (a date seam: the law changes on {seam.isoformat()})"
+        return ""
 
     def _period(self) -> str:
         book = self.book

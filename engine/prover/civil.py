@@ -12,6 +12,7 @@ Only working days (public holidays) stay outside: see Translator._calendar.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import z3
@@ -21,8 +22,14 @@ _BEFORE = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 QUARTER_LABEL_BASE = 10_000_000
 
 
+FIRST_YEAR, LAST_YEAR = 1901, 2199  # the calendar the solver knows (see space.EARLIEST, LATEST)
+_JAN_1_1901 = dt.date(FIRST_YEAR, 1, 1).toordinal()
+_DEC_31_2199 = dt.date(LAST_YEAR, 12, 31).toordinal()
+
+
 def leap(year: Any) -> Any:
-    return z3.And(year % 4 == 0, z3.Or(year % 100 != 0, year % 400 == 0))
+    """Gregorian leap years between FIRST_YEAR and LAST_YEAR: 2100 is the one century."""
+    return z3.And(year % 4 == 0, year != 2100)
 
 
 def days_in_month(year: Any, month: Any) -> Any:
@@ -41,9 +48,10 @@ def _days_before_month(year: Any, month: Any) -> Any:
 
 
 def ordinal_of(year: Any, month: Any, day: Any) -> Any:
-    """date(year, month, day).toordinal() for integer terms (a valid date assumed)."""
-    before = year - 1
-    return 365 * before + before / 4 - before / 100 + before / 400 + _days_before_month(year, month) + day
+    """date(year, month, day).toordinal() for integer terms (a valid date of FIRST_YEAR to
+    LAST_YEAR assumed): one division, which the solver handles far better than four."""
+    since = year - FIRST_YEAR
+    return _JAN_1_1901 + 365 * since + since / 4 - z3.If(year > 2100, 1, 0) + _days_before_month(year, month) + day - 1
 
 
 class Calendar:
@@ -58,10 +66,13 @@ class Calendar:
         if key not in self._split:
             index = len(self._split)
             year, month, day = z3.Int(f"cal!{index}!year"), z3.Int(f"cal!{index}!month"), z3.Int(f"cal!{index}!day")
-            self._side(z3.And(
-                year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1, day <= days_in_month(year, month),
+            # Only a day number of the known calendar is tied: a term may stand for nothing
+            # (the placeholder of a missing date), and must not be forced into range.
+            known = z3.And(ordinal >= _JAN_1_1901, ordinal <= _DEC_31_2199)
+            self._side(z3.Implies(known, z3.And(
+                year >= FIRST_YEAR, year <= LAST_YEAR, month >= 1, month <= 12, day >= 1, day <= days_in_month(year, month),
                 ordinal_of(year, month, day) == ordinal,
-            ))
+            )))
             self._split[key] = (year, month, day)
         return self._split[key]
 

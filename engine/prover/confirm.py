@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.evaluate import DECIMAL_CONTEXT, Evaluation, parse_as_of
 from engine.language.errors import EvaluationError
-from engine.language.values import MISSING, contains_missing
+from engine.language.values import MISSING, contains_missing, to_text
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
 
@@ -33,7 +33,7 @@ class Observation:
     def describe(self) -> str:
         if self.status == "determined":
             by = f" by rule {self.rules[0]!r}" if self.rules else " by its default"
-            return f"decides {self.value!r}{by}"
+            return f"decides {to_text(self.value)}{by}"
         if self.status == "overlap":
             return "raises an overlap of rules " + ", ".join(self.rules)
         if self.status == "gap":

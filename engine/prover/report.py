@@ -37,7 +37,7 @@ def render(proof: BookProof, echo: Callable[[str], None]) -> int:
         default = ", default" if decision.has_default and decision.policy != "collect" else ""
         status = "ok  " if not decision.findings and not decision.unproved else ("FAIL" if decision.findings else "open")
         facts = "; ".join(decision.proved) or "nothing proved"
-        seams = f"; {len(decision.seams)} date seam(s) checked" if decision.seams else ""
+        seams = ""
         echo(f"  {status} {decision.name} ({decision.policy}{default}): {facts}{seams} [{decision.seconds:.1f} s of {decision.bound:g} s]")
     findings = proof.findings
     kinds = {kind: sum(1 for f in findings if f.kind == kind) for kind in ("overlap", "gap", "dead", "shadowed")}

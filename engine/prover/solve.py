@@ -100,6 +100,8 @@ class Session:
     def ask(self, goal: Any, seconds: float, block: list[Any] | None = None) -> Answer:
         started = time.monotonic()
         deadline = started + max(seconds, 0.05)
+        self._sync_sides()  # at the base level, so they outlive this question
+        synced = self._sides
         self.solver.push()
         try:
             self.solver.add(goal)
@@ -126,6 +128,7 @@ class Session:
             return Answer("unknown", seconds=time.monotonic() - started, free=["the working-day calendar: no case agreeing with the holidays was found"])
         finally:
             self.solver.pop()
+            self._sides = synced  # lemmas learnt inside the question: asserted again at the base level next time
 
     def _refine(self, model: z3.ModelRef, relevant: set[int]) -> bool:
         """Add the true value of each calendar function the model got wrong; True if any."""

@@ -21,7 +21,7 @@ from engine.prover.symbolic import FALSE, Sym, Texts
 from engine.rulebook import model as m
 
 # Dates a counterexample may use: wide enough for any law in force, narrow enough to read.
-EARLIEST = dt.date(1900, 1, 1)
+EARLIEST = dt.date(1901, 1, 1)
 LATEST = dt.date(2199, 12, 31)
 MAX_SCALE = 8
 
@@ -142,6 +142,32 @@ class FactSpace:
         as_of_fact = self.book.as_of_fact
         if as_of_fact is not None and as_of_fact in self.book.facts:
             out.append(z3.Implies(self.present(as_of_fact), self._raw(as_of_fact, z3.Int) == self.asof))
+        return out
+
+    def pin(self, facts: dict[str, Any], day: dt.date) -> list[z3.BoolRef]:
+        """Equations fixing the case: these (normalised) facts on this as-of date."""
+        out = [self.asof == day.toordinal()]
+        for name, spec in self.book.facts.items():
+            present = self.present(name)
+            if name not in facts:
+                out.append(z3.Not(present))
+                continue
+            out.append(present)
+            value = facts[name]
+            kind = spec.type.kind
+            if kind == "decimal":
+                units = Decimal(value) * (10**self.scale)
+                if units == units.to_integral_value():
+                    out.append(self._units(name) == int(units))
+                else:  # finer than the scale: the value itself, as a rational
+                    out.append(z3.ToReal(self._units(name)) / (10**self.scale) == z3.RealVal(str(value)))
+            elif kind == "date":
+                out.append(self._raw(name, z3.Int) == value.toordinal())
+            elif kind == "boolean":
+                out.append(self._raw(name, z3.Bool) == z3.BoolVal(value))
+            elif kind in ("enum", "string"):
+                code = self.texts.codes.get(value, self.texts.other)
+                out.append(self._raw(name, z3.Int) == code)
         return out
 
     def assignment(self, model: z3.ModelRef) -> list[z3.BoolRef]:
