@@ -278,8 +278,16 @@ def _check_ledger(path: Path) -> int:
 @cli.command("test")
 @click.argument("paths", nargs=-1)
 @click.option("--verbose", "-v", is_flag=True, help="list every example, not only failures")
-def test_command(paths: tuple[str, ...], verbose: bool) -> None:
+@click.option("--mutations", is_flag=True, help="mutation testing: how many author-like slips in the rules the examples catch")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None, help="with --mutations: exit 1 if a rulebook scores below this (e.g. 0.95)")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="with --mutations: worker processes (default: the CPUs, at most 4)")
+@click.option("--time-bound", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="with --mutations: solver seconds per surviving mutant")
+def test_command(paths: tuple[str, ...], verbose: bool, mutations: bool, min_score: float | None, jobs: int | None, time_bound: float) -> None:
     """Run the example cases embedded in rulebooks; print N passed, N failed."""
+    if mutations:
+        from engine.mutation.command import mutations_command
+
+        mutations_command(_paths(paths), min_score, jobs, time_bound, verbose)
     from engine.testing import run_examples
 
     passed = failed = unexercised = 0

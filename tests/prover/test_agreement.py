@@ -21,10 +21,10 @@ from engine.prover.translate import Translator  # noqa: E402
 from engine.prover.view import BookView  # noqa: E402
 from engine.rulebook.facts import BadInput, FactChecker  # noqa: E402
 from engine.rulebook.loader import load_file  # noqa: E402
-from engine.rulebook.registry import is_ledger_file, rulebook_files  # noqa: E402
+from engine.rulebook.registry import is_ledger_file, is_library_file, rulebook_files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-BOOKS = [p for p in rulebook_files([ROOT / "rulebooks", ROOT / "tests" / "prover" / "fixtures"]) if not is_ledger_file(p)]
+BOOKS = [p for p in rulebook_files([ROOT / "rulebooks", ROOT / "tests" / "prover" / "fixtures"]) if not is_ledger_file(p) and not is_library_file(p)]
 
 
 @pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)

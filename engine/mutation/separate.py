@@ -1,0 +1,181 @@
+"""For a surviving mutant, a case that tells it from the rulebook — or a proof there is none.
+
+Both the rulebook and the mutant are translated (engine/prover) over the same facts; the
+solver looks for a case where some decision differs (value, undetermined or not, an
+overlap or gap error). If there is none the mutant is equivalent — no example could
+ever kill it — and leaves the score. If there is one, the engine decides it with the
+rulebook and with the mutant; only when their results really differ is it suggested as
+a new example, with the rulebook's own results as the expectation (for the author to
+check against the law before adding it).
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import Any
+
+import z3
+
+from engine import jsonout
+from engine.evaluate import decide
+from engine.language.errors import EvaluationError
+from engine.mutation.apply import applied, as_change
+from engine.mutation.run import Verdict
+from engine.prover.book import base_constraints, shared_for
+from engine.prover.solve import Session
+from engine.prover.symbolic import FALSE, Sym
+from engine.prover.translate import Outcome, Translator
+from engine.prover.view import BookView
+from engine.rulebook import model as m
+from engine.rulebook.facts import BadInput, FactChecker
+
+ATTEMPTS = 3
+
+
+def _value_differs(a: Sym, b: Sym) -> Any:
+    if a is b:
+        return FALSE
+    if a.kind == "list" and b.kind == "list":
+        items_a, items_b = a.items or (), b.items or ()
+        parts = []
+        for i in range(max(len(items_a), len(items_b))):
+            inc_a, item_a = items_a[i] if i < len(items_a) else (FALSE, None)
+            inc_b, item_b = items_b[i] if i < len(items_b) else (FALSE, None)
+            parts.append(z3.Xor(inc_a, inc_b))
+            if item_a is not None and item_b is not None:
+                parts.append(z3.And(inc_a, inc_b, _value_differs(item_a, item_b)))
+        content = z3.Or(*parts) if parts else FALSE
+    elif a.kind in ("bool", "num", "date", "str") and a.kind == b.kind:
+        content = a.val != b.val
+    elif a.kind == "null" and b.kind == "null":
+        content = FALSE
+    elif a.kind == "null" or b.kind == "null":
+        content = FALSE  # only the null flags can differ; compared below
+    else:
+        content = z3.BoolVal(True)  # not comparable exactly: assume they may differ
+    both = z3.And(z3.Not(a.missing), z3.Not(b.missing))
+    return z3.Or(
+        z3.Xor(a.missing, b.missing),
+        z3.And(both, z3.Xor(a.null, b.null)),
+        z3.And(both, z3.Not(a.null), z3.Not(b.null), content),
+    )
+
+
+def outcome_differs(a: Outcome, b: Outcome) -> Any:
+    no_error = z3.And(z3.Not(a.overlap), z3.Not(a.gap), z3.Not(b.overlap), z3.Not(b.gap))
+    return z3.Or(z3.Xor(a.overlap, b.overlap), z3.Xor(a.gap, b.gap), z3.And(no_error, _value_differs(a.value, b.value)))
+
+
+def _observe(book: m.Rulebook, checker: FactChecker, case: tuple[str, dict[str, Any]]) -> dict[str, Any] | str:
+    try:
+        result = decide(book, checker, case[1], as_of=case[0], trace=False)
+    except BadInput as exc:
+        return f"bad input: {exc}"
+    except EvaluationError as exc:
+        return f"error: {exc}"
+    return {
+        name: (jsonout.plain(d.value) if d.determined else None, d.determined)
+        for name, d in result.decisions.items()
+    }
+
+
+class Separator:
+    def __init__(self, book: m.Rulebook, checker: FactChecker, time_bound: float) -> None:
+        self.book = book
+        self.checker = checker
+        self.time_bound = time_bound
+        self.shared = shared_for(book)
+        self.original = Translator(self.shared, BookView(book))
+        self.session = Session(self.shared, base_constraints(self.shared, self.original))
+        self.decisions = list(book.decisions)
+
+    def judge(self, verdict: Verdict) -> None:
+        mutant = verdict.mutant
+        started = time.monotonic()
+        mutated = Translator(self.shared, BookView(self.book, as_change(self.book, mutant)))
+        useful, any_difference, rule_changes = [], [], []
+        for name in self.decisions:
+            before, after = self.original.decision(name), mutated.decision(name)
+            differs = z3.simplify(outcome_differs(before, after))
+            if not z3.is_false(differs):
+                any_difference.append(differs)
+                # preferred: the rulebook decides it, so the example can state the value
+                useful.append(z3.And(differs, z3.Not(before.value.missing), z3.Not(before.overlap), z3.Not(before.gap)))
+            for by_before, by_after in zip(before.decided_by, after.decided_by, strict=False):
+                rule_changes.append(z3.Xor(by_before, by_after))
+        for goal in (useful, any_difference):
+            if not goal:
+                continue
+            answer = self._separate(verdict, z3.Or(*goal), started)
+            if answer != "unsat":
+                return
+        verdict.equivalent = True
+        verdict.note = "equivalent: no case gives a different result (proved by the solver)"
+        remaining = self.time_bound - (time.monotonic() - started)
+        if rule_changes and self.session.ask(z3.Or(*rule_changes), remaining).status == "sat":
+            verdict.note = (
+                "equivalent in every value and status (proved by the solver); only which rule decides, "
+                "and so the citation, can differ — examples state values, not rules"
+            )
+
+    def _separate(self, verdict: Verdict, goal: Any, started: float) -> str:
+        """Look for a case the engine confirms; 'unsat' if the solver proves there is none."""
+        mutant = verdict.mutant
+        blocks: list[Any] = []
+        answer = None
+        for _ in range(ATTEMPTS):
+            remaining = self.time_bound - (time.monotonic() - started)
+            answer = self.session.ask(goal, remaining, blocks)
+            if answer.status == "unsat":
+                return "unsat" if not blocks else "open"
+            if answer.status != "sat" or answer.case is None or answer.model is None:
+                verdict.note = f"no separating case found within the time bound of {self.time_bound:g} s"
+                return "open"
+            example = self._example(mutant, self._tidy(mutant, answer.case))
+            if example is not None:
+                verdict.separating = example
+                return "found"
+            blocks.append(z3.Not(z3.And(*self.shared.space.assignment(answer.model))))
+        reasons = "; ".join(answer.free) if answer is not None and answer.free else ""
+        verdict.note = "the solver's cases did not separate it in the engine" + (f" (inexact: {reasons})" if reasons else "")
+        return "open"
+
+    def _results(self, mutant: Any, case: tuple[str, dict[str, Any]]) -> tuple[Any, Any]:
+        original = _observe(self.book, self.checker, case)
+        with applied(self.book, mutant):
+            changed = _observe(self.book, self.checker, case)
+        return original, changed
+
+    def _example(self, mutant: Any, case: tuple[str, dict[str, Any]]) -> dict[str, Any] | None:
+        original, changed = self._results(mutant, case)
+        if original == changed or not isinstance(original, dict):
+            return None
+        expect = {}
+        for name, (value, determined) in original.items():
+            other = changed.get(name) if isinstance(changed, dict) else None
+            if other != (value, determined) and determined:
+                expect[name] = value
+        example: dict[str, Any] = {"as_of": case[0], "facts": case[1]}
+        if expect:
+            example["expect"] = expect
+        else:
+            example["expect_status"] = "undetermined"
+        return example
+
+    def _tidy(self, mutant: Any, case: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        """The case with its numbers rounded (whole, then cents) where that still separates."""
+        as_of, facts = case
+        for name, value in list(facts.items()):
+            if not isinstance(value, Decimal) or value == value.to_integral_value():
+                continue
+            for candidate in (value.to_integral_value(ROUND_HALF_UP), value.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                              value.quantize(Decimal("0.01"), ROUND_DOWN), value.quantize(Decimal("0.01"), ROUND_UP)):
+                if candidate == value:
+                    continue
+                trial = {**facts, name: candidate}
+                original, changed = self._results(mutant, (as_of, trial))
+                if isinstance(original, dict) and original != changed:
+                    facts = trial
+                    break
+        return as_of, facts
