@@ -16,7 +16,7 @@ import z3  # noqa: E402
 from engine.evaluate import decide  # noqa: E402
 from engine.language.errors import EvaluationError  # noqa: E402
 from engine.prover.book import base_constraints, shared_for  # noqa: E402
-from engine.prover.solve import Session  # noqa: E402
+from engine.prover.solve import Session, free_reasons  # noqa: E402
 from engine.prover.translate import Translator  # noqa: E402
 from engine.prover.view import BookView  # noqa: E402
 from engine.rulebook.facts import BadInput, FactChecker  # noqa: E402
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BOOKS = [p for p in rulebook_files([ROOT / "rulebooks", ROOT / "tests" / "prover" / "fixtures"]) if not is_ledger_file(p) and not is_library_file(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
 def test_translation_agrees_with_the_engine_on_every_example(path):
     book = load_file(path)
@@ -35,6 +36,11 @@ def test_translation_agrees_with_the_engine_on_every_example(path):
     translator = Translator(shared, BookView(book))
     session = Session(shared, base_constraints(shared, translator))
     compared = 0
+    exact = {}
+    for name, decision in book.decisions.items():
+        if decision.hit_policy != "collect":
+            outcome = translator.decision(name)
+            exact[name] = not free_reasons(shared, [*outcome.decided_by, outcome.value.missing])
     for example in book.examples:
         try:
             normalised = checker.normalise(example.facts)
@@ -43,8 +49,8 @@ def test_translation_agrees_with_the_engine_on_every_example(path):
             continue
         pinned = z3.And(*shared.space.pin(normalised, result.as_of))
         for name, decision in book.decisions.items():
-            if decision.hit_policy == "collect":
-                continue
+            if decision.hit_policy == "collect" or not exact[name]:
+                continue  # an inexact formula claims nothing to compare
             outcome = translator.decision(name)
             got = result.decisions[name]
             if got.determined and got.rule is not None:
@@ -54,9 +60,9 @@ def test_translation_agrees_with_the_engine_on_every_example(path):
                 goal = z3.Or(*outcome.decided_by) if outcome.decided_by else z3.BoolVal(False)
             else:
                 goal = z3.Not(outcome.value.missing)
-            answer = session.ask(z3.And(pinned, goal), 20)
+            answer = session.ask(z3.And(pinned, goal), 10)
             if answer.status == "sat" and not answer.free:
                 pytest.fail(f"{path.name}: example {example.name!r}: the solver disagrees with the engine on {name!r} "
                             f"(engine: rule {got.rule}, determined {got.determined})")
             compared += 1
-    assert compared > 0 or not book.examples
+    assert compared > 0 or not book.examples or not any(exact.values())
