@@ -25,7 +25,7 @@ from typing import Any
 
 from engine.language import nodes as n
 from engine.language.checker import Analysis
-from engine.ledger.unparse import unparse
+from engine.language.unparse import unparse
 from engine.rulebook import model as m
 from engine.rulebook.yamlsource import Path
 

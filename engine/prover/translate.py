@@ -25,7 +25,7 @@ import z3
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.dates import parse_iso_date
-from engine.ledger.unparse import unparse
+from engine.language.unparse import unparse
 from engine.prover import civil
 from engine.prover import symbolic as s
 from engine.prover.nodetypes import NodeTypes
@@ -247,10 +247,29 @@ class Translator:
         text = unparse(node)
         node_type = self.shared.types.of(node)
         kind = _KIND.get(node_type.kind, "opaque")
-        return self._free("expr", text, kind, f"`{text}`: {reason}")
+        return self._free("expr", text, kind, f"`{text}`: {reason}", shared=not self._reads_changeable(node))
 
-    def _free(self, what: str, text: str, kind: str, reason: str) -> Sym:
-        key = (what, text, self._tag, kind)
+    def _reads_changeable(self, node: n.Node) -> bool:
+        """Does the sub-expression read something a view may change (a decision, a derived
+        value, a changed parameter)? If not, its stand-in is shared by every view of the
+        rulebook on the same day, so that a rulebook and its mutant agree on it."""
+        changed = self.view.changed_parameters
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, n.Name) and (
+                current.name in self.book.decisions or current.name in self.book.derived or current.name in changed
+            ):
+                return True
+            if isinstance(current, n.Call) and current.function == "value_on" and current.args:
+                first = current.args[0]
+                if isinstance(first, n.Literal) and first.value in changed:
+                    return True
+            stack.extend(n.children(current))
+        return False
+
+    def _free(self, what: str, text: str, kind: str, reason: str, shared: bool = False) -> Sym:
+        key = (what, text, f"@{self.asof}" if shared else self._tag, kind)
         cached = self.shared.opaque.get(key)
         if cached is not None:
             return cached
