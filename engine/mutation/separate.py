@@ -48,6 +48,8 @@ def _value_differs(a: Sym, b: Sym) -> Any:
         content = z3.Or(*parts) if parts else FALSE
     elif a.kind in ("bool", "num", "date", "str") and a.kind == b.kind:
         content = a.val != b.val
+    elif a.kind == "opaque" and b.kind == "opaque" and a.origin and a.origin == b.origin:
+        content = FALSE  # the same stand-in
     elif a.kind == "null" and b.kind == "null":
         content = FALSE
     elif a.kind == "null" or b.kind == "null":

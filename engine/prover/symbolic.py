@@ -42,6 +42,7 @@ class Sym:
     items: tuple[tuple[z3.BoolRef, Sym], ...] | None = None  # list: (is in the list, item)
     fields: dict[str, Sym] | None = None  # record
     why: str = ""  # for a stand-in of unknown kind: why it could not be translated
+    origin: str = ""  # for a stand-in: its solver name (the same stand-in is the same value)
 
     @property
     def present(self) -> z3.BoolRef:
@@ -118,6 +119,8 @@ def ite(condition: z3.BoolRef, a: Sym, b: Sym) -> Sym:
         return Sym("record", missing_, null_, fields=fields)
     if kind == "null":
         return Sym("null", missing_, null_)
+    if kind == "opaque" and a.kind == b.kind and a.origin and a.origin == b.origin:
+        return Sym("opaque", missing_, null_, why=a.why, origin=a.origin)  # one stand-in either way
     if kind not in ("bool", "num", "date", "str"):
         raise Untranslatable(f"a choice between {kind} values")
     va = a.val if a.val is not None else _default_val(kind)

@@ -128,11 +128,13 @@ class Translator:
             try:
                 value = s.from_python(rule.value, self.space.texts)
             except Untranslatable as exc:
-                value = self._free("literal", rule.rule.id, self._kind_of(rule.rule.decision), str(exc))
+                value = self._free("literal", f"{rule.rule.decision}.{rule.rule.id}", self._kind_of(rule.rule.decision), str(exc),
+                                   shared=rule.rule.decision not in self.view.affected)
         kind = self._kind_of(rule.rule.decision)
         collect = self.book.decisions[rule.rule.decision].hit_policy == "collect"
         if (value.kind == "opaque" or not collect) and value.kind not in (kind, "null") and kind != "opaque":
-            value = self._free("value", f"{rule.rule.decision}.{rule.rule.id}", kind, f"the value of rule {rule.rule.id!r}: a {value.kind} value")
+            value = self._free("value", f"{rule.rule.decision}.{rule.rule.id}", kind, f"the value of rule {rule.rule.id!r}: a {value.kind} value",
+                               shared=rule.rule.decision not in self.view.affected)
         return RuleTerms(rule, self.in_force(rule), condition, value)
 
     def decision(self, name: str) -> Outcome:
@@ -174,7 +176,7 @@ class Translator:
             try:
                 fallback = s.from_python(decision.default, self.space.texts)
             except Untranslatable as exc:
-                fallback = self._free("default", name, kind, str(exc))
+                fallback = self._free("default", name, kind, str(exc), shared=True)
             no_default = FALSE
         else:
             fallback = s.missing(kind)
@@ -227,10 +229,11 @@ class Translator:
     def _decision_value(self, name: str, kind: str, rules: list[RuleTerms], decided_by: list[z3.BoolRef], reason: str) -> Sym:
         """A decision whose values cannot be merged into one term: a free value, but missing
         exactly where the decision is undetermined."""
-        free = self._free("decision", name, kind, f"the value of decision {name!r}: {reason}")
+        free = self._free("decision", name, kind, f"the value of decision {name!r}: {reason}", shared=name not in self.view.affected)
         decided = z3.Or(*decided_by) if decided_by else FALSE
         unsettled = z3.Or(*[rule.unsettled for rule in rules]) if rules else FALSE
-        return Sym(free.kind, z3.And(z3.Not(decided), z3.Or(unsettled, free.missing)), free.null, free.val, free.items, free.fields)
+        return Sym(free.kind, z3.And(z3.Not(decided), z3.Or(unsettled, free.missing)), free.null, free.val, free.items, free.fields,
+                   free.why, free.origin)
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -250,20 +253,20 @@ class Translator:
         return self._free("expr", text, kind, f"`{text}`: {reason}", shared=not self._reads_changeable(node))
 
     def _reads_changeable(self, node: n.Node) -> bool:
-        """Does the sub-expression read something a view may change (a decision, a derived
-        value, a changed parameter)? If not, its stand-in is shared by every view of the
+        """Does the sub-expression read something the view changes (directly or through a
+        decision or derived value)? If not, its stand-in is shared by every view of the
         rulebook on the same day, so that a rulebook and its mutant agree on it."""
-        changed = self.view.changed_parameters
+        affected = self.view.affected
+        if not affected:
+            return False
         stack = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, n.Name) and (
-                current.name in self.book.decisions or current.name in self.book.derived or current.name in changed
-            ):
+            if isinstance(current, n.Name) and current.name in affected:
                 return True
             if isinstance(current, n.Call) and current.function == "value_on" and current.args:
                 first = current.args[0]
-                if isinstance(first, n.Literal) and first.value in changed:
+                if isinstance(first, n.Literal) and first.value in affected:
                     return True
             stack.extend(n.children(current))
         return False
@@ -280,7 +283,8 @@ class Translator:
         sort = {"bool": z3.Bool, "num": z3.Real, "date": z3.Int, "str": z3.Int}.get(kind)
         val = sort(prefix) if sort is not None else None
         self.shared.reasons[prefix + "!missing"] = reason
-        sym = Sym(kind if sort is not None else "opaque", missing, null, val, why=reason.split(": ", 1)[-1] if what == "expr" else reason)
+        sym = Sym(kind if sort is not None else "opaque", missing, null, val, why=reason.split(": ", 1)[-1] if what == "expr" else reason,
+                  origin=prefix)
         self.shared.opaque[key] = sym
         return sym
 

@@ -8,6 +8,7 @@ with one change (a rule's condition, value or dates, a derived value, a paramete
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,3 +78,28 @@ class BookView:
     @property
     def changed_parameters(self) -> set[str]:
         return set(self._parameters)
+
+    @functools.cached_property
+    def affected(self) -> set[str]:
+        """The names whose value the change can alter: changed parameters and derived
+        values, decisions with a changed rule, and whatever reads one of them."""
+        book = self.book
+        out = set(self._parameters) | set(self._derived) | {decision for decision, _ in self._rules}
+        readers: dict[str, set[str]] = {}
+        for name, derived in book.derived.items():
+            readers[name] = {ref for _, ref in derived.expression.analysis.references}
+        for name, decision in book.decisions.items():
+            refs: set[str] = set()
+            for rule in decision.rules:
+                for expression in (rule.when, rule.expr):
+                    if expression is not None:
+                        refs.update(ref for _, ref in expression.analysis.references)
+            readers[name] = refs
+        grew = True
+        while grew:
+            grew = False
+            for name, refs in readers.items():
+                if name not in out and refs & out:
+                    out.add(name)
+                    grew = True
+        return out
