@@ -33,33 +33,9 @@ class TooLarge(Exception):
 # -- books ---------------------------------------------------------------------------------
 
 
-def _ledger_books() -> dict[str, Any]:
-    from engine.api import load
-    from engine.rulebook.errors import RulebookError
-    from engine.rulebook.registry import discover, is_ledger_file
-
-    out: dict[str, Any] = {}
-    for rulebook_id, path in sorted(discover().items()):
-        if is_ledger_file(path):
-            try:
-                out[rulebook_id] = load(path)
-            except RulebookError:
-                continue
-    return out
-
-
 def books_of(catalogue: Any) -> dict[str, Any]:
-    """Every book served, by id: the catalogue's, and the ledger books when it holds none."""
-    books = dict(catalogue.books)
-    if not any(getattr(book, "kind", "decision") == "ledger" for book in books.values()):
-        cached = getattr(catalogue, "_web_ledgers", None)
-        if cached is None:
-            cached = _ledger_books()
-            with contextlib.suppress(AttributeError):  # a frozen catalogue: load again next time
-                catalogue._web_ledgers = cached  # noqa: SLF001 - loaded once per app
-        for rulebook_id, book in cached.items():
-            books.setdefault(rulebook_id, book)
-    return books
+    """Every book the service serves, by id: decision and ledger books."""
+    return dict(catalogue.books)
 
 
 def find_book(catalogue: Any, rulebook_id: str) -> Any | None:

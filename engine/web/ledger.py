@@ -1,23 +1,24 @@
-"""An uploaded ledger book: read with the ledger engine's own readers, shown as a table.
+"""An uploaded ledger book: read as the JSON API reads it, shown as a table.
 
-The upload is size-limited before it is parsed (the service's body limit); the records are
-read by engine.ledger.records (JSON Lines, or CSV with a header) and checked by the same
-`LedgerBook.reconcile_lines` that `taxrules reconcile` and the HTTP API run, so a finding
-on the page is a finding everywhere. Bad input is one message naming the line and field.
+The upload is size-limited before it is parsed (the service's body limit); JSON Lines or a
+JSON array are read by the reader of `POST /rulebooks/{id}/reconcile`, CSV (with a header)
+by engine.ledger.records, and the records are checked by the same
+`LedgerBook.reconcile_lines` the API and `taxrules reconcile` run, so a finding on the page
+is a finding everywhere. Bad input is one message naming the line and field.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from engine import jsonout
-from engine.ledger.records import numbered, read_csv, read_jsonl
+from engine.ledger.records import read_csv
 from engine.rulebook.facts import BadInput
+from engine.service.ledger import parse_records
 from engine.web.views import raw_value, shown_value
 
 
@@ -65,35 +66,19 @@ def decode_upload(data: bytes, name: str) -> str:
 
 
 def run_book(book: Any, data: bytes, filename: str, language: str) -> LedgerRun:
-    """Reconcile the uploaded bytes: a .csv file by its header, a .json file holding one
-    array of records, anything else as JSON Lines."""
+    """Reconcile the uploaded bytes: a .csv file by its header; anything else as JSON Lines
+    or one JSON array, read as `POST /rulebooks/{id}/reconcile` reads its body."""
     name = filename or "upload"
-    stream = io.StringIO(decode_upload(data, name), newline="")
-    lowered = name.lower()
-    if lowered.endswith(".csv"):
-        records: Iterator[tuple[int, Any]] = read_csv(stream, book.model, name)
-    elif lowered.endswith(".json") and stream.getvalue().lstrip().startswith("["):
-        records = numbered(_json_array(stream.getvalue(), name))
+    text = decode_upload(data, name)
+    if name.lower().endswith(".csv"):
+        records: Iterable[tuple[int, Any]] = read_csv(io.StringIO(text, newline=""), book.model, name)
     else:
-        records = read_jsonl(stream, name)
-    result = book.reconcile_lines(records)
-    findings = [finding.to_dict(language) for finding in result.findings]
+        records = parse_records(text)
+    result = book.reconcile_lines(records, "batch", owned=True)
+    answer = result.to_dict(language)  # the body the JSON API answers with
     titles = {check.id: _title(check.title, language) for check in book.model.checks}
     summary = {key: (raw_value(value), shown_value(value, {}, language)) for key, value in result.summary.items()}
-    return LedgerRun(name, dict(result.record_counts), findings, dict(result.counts), titles, summary)
-
-
-def _json_array(text: str, name: str) -> list[Any]:
-    """A book given as one JSON array of records (the shape the HTTP API also takes)."""
-    try:
-        value = jsonout.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise BadInput(f"{name}: not valid JSON: nested too deeply") from None
-    if not isinstance(value, list):
-        raise BadInput(f"{name}: expected a JSON array of records")
-    return value
+    return LedgerRun(name, dict(answer["records"]), answer["findings"], dict(answer["counts"]), titles, summary)
 
 
 def _title(texts: dict[str, str], language: str) -> str:

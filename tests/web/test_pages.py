@@ -206,3 +206,19 @@ def test_every_bad_fact_lands_under_its_own_control() -> None:
         {"event_date": ["event_date: bad"], "invoices[0].vat_amount": ["invoices[0].vat_amount: bad"]},
         ["the facts must be an object"],
     )
+
+
+def test_the_findings_on_the_page_are_the_apis(client: TestClient) -> None:
+    import base64
+
+    book = (ROOT / "examples" / "ru" / "books.jsonl").read_bytes()
+    page = client.post("/web/rulebooks/ru.vat_reconciliation/ledger", files={"book": ("books.jsonl", book, "application/x-ndjson")}, data={"_lang": "ru"})
+    api = jsonout.loads(
+        client.post("/rulebooks/ru.vat_reconciliation/reconcile?lang=ru", content=book, headers={"content-type": "application/x-ndjson"}).text
+    )
+    encoded = re.search(r'href="data:application/x-ndjson;charset=utf-8;base64,([^"]+)"', page.text)
+    assert encoded is not None
+    downloaded = [jsonout.loads(line) for line in base64.b64decode(encoded.group(1)).decode("utf-8").splitlines()]
+    assert downloaded == api["findings"] and len(downloaded) == 7
+    rows = re.findall(r'<tr class="finding severity-\w+" data-check="(\w+)">', page.text)
+    assert rows == [finding["check"] for finding in api["findings"]]
