@@ -86,7 +86,10 @@ COPY (SELECT 'restoration' AS record, ksf_no, ksf_date, seller_inn, buyer_inn,
   TO '{dir}/4_restorations.jsonl' (FORMAT JSON);
 """
 
-# The floor: the eight checks of ru.vat_reconciliation by hand, for this rulebook only.
+# The floor: the eight checks of ru.vat_reconciliation by hand, for this rulebook only; the
+# corrective-invoice deadline (ru.common.corrective_invoice_deadline) through a calendar
+# table of Russian working days (from the engine's calendars, i.e. `holidays` and the
+# government's transfer decrees) — the table-based alternative to our UDF.
 FLOOR = """
 SET memory_limit = '{memory}';
 SET temp_directory = '{dir}/floor_spill';
@@ -95,6 +98,10 @@ CREATE TABLE book AS SELECT * FROM read_json('{book}', format = 'newline_delimit
   'record': 'VARCHAR', 'invoice_no': 'VARCHAR', 'invoice_date': 'DATE', 'seller_inn': 'VARCHAR', 'buyer_inn': 'VARCHAR',
   'amount': 'DECIMAL(38, 18)', 'vat': 'DECIMAL(38, 18)', 'ksf_no': 'VARCHAR', 'ksf_date': 'DATE', 'direction': 'VARCHAR',
   'vat_difference': 'DECIMAL(38, 18)', 'agreement_date': 'DATE', 'accepted_for_accounting': 'BOOLEAN'}});
+CREATE TABLE ru_days (day DATE, working BOOLEAN);
+INSERT INTO ru_days VALUES {calendar};
+CREATE TABLE deadline AS  -- art. 168 item 3: five calendar days, moved off a non-working day (art. 6.1 item 7)
+  SELECT a.day AS agreement, min(w.day) AS last_day FROM ru_days a JOIN ru_days w ON w.working AND w.day >= a.day + 5 GROUP BY a.day;
 CREATE VIEW s AS SELECT rowid + 1 AS line, * FROM book WHERE record = 'sale';
 CREATE VIEW p AS SELECT rowid + 1 AS line, * FROM book WHERE record = 'purchase';
 CREATE VIEW k AS SELECT rowid + 1 AS line, * FROM book WHERE record = 'corrective';
@@ -108,7 +115,7 @@ COPY (
             WHERE k.direction = 'decrease' AND coalesce(k.accepted_for_accounting, true)
   UNION ALL SELECT 5, k.line, r.line FROM k JOIN r USING (ksf_no, ksf_date, seller_inn, buyer_inn)
             WHERE k.direction = 'decrease' AND r.vat <> k.vat_difference
-  UNION ALL SELECT 6, k.line, NULL FROM k WHERE k.ksf_date > k.agreement_date + 5
+  UNION ALL SELECT 6, k.line, NULL FROM k JOIN deadline d ON d.agreement = k.agreement_date WHERE k.ksf_date > d.last_day
   UNION ALL SELECT 7, k.line, NULL FROM k WHERE k.ksf_date < k.agreement_date
   UNION ALL SELECT 8, k.line, NULL FROM k ANTI JOIN s USING (invoice_no, invoice_date, seller_inn, buyer_inn)
   ORDER BY 1, 2, 3
@@ -131,6 +138,19 @@ def timed(command: list[str]) -> tuple[float, float, int]:
     if code != 0:
         print(stderr[-3000:], file=sys.stderr)
     return elapsed, usage.ru_maxrss / 1024, code
+
+
+def calendar_rows() -> str:
+    import datetime as dt
+
+    sys.path.insert(0, str(PROJECT))
+    from engine.language.calendars import is_working_day
+
+    day, rows = dt.date(2023, 1, 1), []
+    while day <= dt.date(2026, 12, 31):
+        rows.append(f"(DATE '{day}', {'TRUE' if is_working_day(day, 'RU') else 'FALSE'})")
+        day += dt.timedelta(days=1)
+    return ", ".join(rows)
 
 
 def keys_of_findings(path: Path) -> list[tuple[str, tuple[int, ...]]]:
@@ -212,7 +232,7 @@ def main() -> int:
             run(f"duckdb (Parquet, --memory-limit {args.memory_limit})", reconcile + ["--input", str(folder / "book.parquet"), "--engine", "duckdb", "--memory-limit", args.memory_limit, "-o", str(out)], out)
             results["duckdb_parquet"] = out
         if not args.skip_floor:
-            script = FLOOR.format(memory=args.memory_limit, dir=folder, book=book)
+            script = FLOOR.format(memory=args.memory_limit, dir=folder, book=book, calendar=calendar_rows())
             os.makedirs(folder / "floor_spill", exist_ok=True)
             code = f"import duckdb; con = duckdb.connect({str(folder / 'floor.duckdb')!r}); con.execute({script!r})"
             run("floor: hand-written DuckDB SQL", [sys.executable, "-c", code], folder / "floor.csv")

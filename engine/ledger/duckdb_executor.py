@@ -288,8 +288,9 @@ class DuckDbExecutor:
 
     def _picked(self, con: Any, path: str, ordinals: Iterable[int]) -> dict[int, tuple[int, Any]]:
         def parquet_rows(wanted: list[int]) -> dict[int, Any]:
-            con.execute("CREATE OR REPLACE TEMP TABLE wanted (n BIGINT)")
-            con.executemany("INSERT INTO wanted VALUES (?)", [(w - 1,) for w in wanted])
+            import pyarrow as pa
+
+            con.register("wanted", pa.table({"n": pa.array([w - 1 for w in wanted], type=pa.int64())}))
             cursor = con.execute(
                 f"SELECT * FROM read_parquet({_string(path)}, file_row_number = true) WHERE file_row_number IN (SELECT n FROM wanted)"
             )
