@@ -255,7 +255,7 @@ class DuckDbExecutor:
         sound = sqlsource.sound_record_sql(self.ledger, _quote, _quote(lm.RECORD_KEY))
         bad_casts = [row[0] for row in con.execute("DESCRIBE book").fetchall() if row[0].startswith("bad ")]
         refused = " OR ".join([f"NOT {sound}"] + [_quote(name) for name in bad_casts])
-        row = con.execute(f"SELECT min(rowid) FROM book WHERE {refused}").fetchone()
+        row = con.execute(f"SELECT min(rowid) FROM book WHERE {refused}").fetchall()[0]
         if row is None or row[0] is None:
             return
         ordinal = row[0] + 1
@@ -283,7 +283,7 @@ class DuckDbExecutor:
         counts = {}
         for record_name in self.ledger.records:
             table = ledger_sql.table_name(self.ledger, record_name)
-            counts[record_name] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            counts[record_name] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         return counts
 
     def _picked(self, con: Any, path: str, ordinals: Iterable[int]) -> dict[int, tuple[int, Any]]:

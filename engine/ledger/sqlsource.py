@@ -23,6 +23,7 @@ from engine.ledger import model as lm
 from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
 from engine.ledger.planner import Ctx
 from engine.ledger.records import _BLANK, _FAST_DECODE, Rec, _decode_refused, read_csv
+from engine.limits import MAX_INPUT_TEXT
 from engine.rulebook.facts import BadInput
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -71,7 +72,8 @@ def _literal(value: Any) -> str:
 def sound_record_sql(ledger: lm.Ledger, quote: Any, record_column: str = "record") -> str:
     """A condition that holds for a row only when the batch executor would accept it as
     far as typed columns can tell: a known record type, its required fields present, no
-    field of another type, enum values and numeric bounds kept. Rows it refuses are read
+    field of another type, enum values, numeric bounds and the length of text kept
+    (numbers need no magnitude test: DECIMAL(38, 18) holds less than engine.limits allows). Rows it refuses are read
     again by the Normaliser, whose message is the batch executor's."""
     every = columns(ledger)
     only = len(ledger.records) == 1
@@ -83,6 +85,8 @@ def sound_record_sql(ledger: lm.Ledger, quote: Any, record_column: str = "record
             if not spec.optional:
                 tests.append(f"{column} IS NOT NULL")
             declaration = spec.declaration
+            if declaration["type"] == "string":  # the bound every reader of text keeps (engine/limits.py)
+                tests.append(f"({column} IS NULL OR length({column}) <= {MAX_INPUT_TEXT})")
             if declaration["type"] == "enum":
                 values = ", ".join(_literal(str(v)) for v in declaration["values"])
                 tests.append(f"({column} IS NULL OR {column} IN ({values}))")
