@@ -32,6 +32,6 @@ def test_every_rulebook_is_proved_free_of_overlaps_gaps_dead_and_shadowed_rules(
 
 @pytest.mark.slow
 def test_every_rulebook_reaches_a_mutation_score_of_95_percent():
-    run = taxrules("test", "--mutations", "rulebooks", "--min-score", "0.95", "--jobs", "2")
+    run = taxrules("test", "--mutations", "rulebooks", "--min-score", "0.95", "--jobs", "2", "--time-bound", "3")
     assert run.returncode == 0, "\n".join(line for line in run.stdout.splitlines() if "mutation score" in line or "SURVIVED" in line)
     assert re.search(r"mutation score", run.stdout)
