@@ -21,6 +21,7 @@ from engine.api import BadAsOf, Book, load
 from engine.books import WrongKind
 from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
+from engine.limits import strip_bom
 from engine.rulebook.errors import RulebookError, RulebookNotFound
 from engine.rulebook.facts import BadInput
 
@@ -66,6 +67,7 @@ def read_facts(source: str) -> Any:
         fail(f"--facts: no such file {source!r}")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"--facts: cannot read {source!r}: {exc}")
+    text = strip_bom(text)  # engine.limits' one BOM policy: one at the very start is ignored
     if source.endswith((".yaml", ".yml")):
         return _yaml_facts(text, name)
     try:

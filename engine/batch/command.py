@@ -12,13 +12,16 @@ CSV column: then nothing is written); 1 a rulebook error while deciding some lin
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 import click
 
 from engine.batch.reader import FORMATS, InputError, cases_from_path, count_lines, detect_format
-from engine.batch.runner import BAD_INPUT, RULEBOOK_ERROR, Options, Summary, default_jobs, run
+from engine.batch.runner import FAILED, Options, Summary, default_jobs, run
 from engine.i18n import LANGUAGES
 
 # engine.cli registers this command when it is imported, so it is imported lazily here.
@@ -95,22 +98,22 @@ def batch(
     workers = default_jobs() if jobs == 0 else jobs
     if engine != "spark":
         decided = run(book, cases, options, jobs=workers, chunk_size=chunk_size)
+    stop = _Stop()
+    last_line = 0
     try:
-        for case, (text, status) in decided:
-            output.write(text)
-            output.write("\n")
-            if status in (BAD_INPUT, RULEBOOK_ERROR):
-                message = _message_of(text)
-                summary.add(case.line, status, message)
-                if summary.failed <= REPORT_AT_MOST:
-                    _say(f"taxrules: {input_path}:{case.line}: {message}", bar)
-                elif summary.failed == REPORT_AT_MOST + 1:
-                    _say("taxrules: more bad lines follow; each has an error record in the output", bar)
-            else:
-                summary.add(case.line, status)
-            if bar is not None:
-                bar.update(1)
+        with stop.installed():
+            for case, (text, status) in decided:
+                output.write(text)
+                output.write("\n")
+                last_line = case.line
+                if stop.signum:
+                    break
+                _account(summary, case.line, status, text, input_path, bar)
+                if summary.cases % FLUSH_EVERY == 0:
+                    output.flush()  # what is decided is on disk as the run goes
     finally:
+        if stop.signum and hasattr(decided, "close"):
+            decided.close()  # stops the worker processes
         if bar is not None:
             bar.close()
         if output is not sys.stdout:
@@ -118,15 +121,58 @@ def batch(
         else:
             output.flush()
 
+    if stop.signum:
+        name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
+        click.echo(f"taxrules: interrupted ({name}) at line {last_line}: the output holds one record for each input line up to it", err=True)
+        sys.exit(128 + stop.signum)
     click.echo(
         f"{summary.cases} case(s): {summary.decided} decided, {summary.undetermined} undetermined, "
-        f"{summary.bad_input} bad input, {summary.rulebook_errors} rulebook error(s)",
+        f"{summary.bad_input} bad input, {summary.rulebook_errors} rulebook error(s)"
+        + (f", {summary.blank} blank line(s)" if summary.blank else ""),
         err=True,
     )
     if summary.rulebook_errors:
         sys.exit(EXIT_RULEBOOK_ERROR)
     if summary.bad_input:
         sys.exit(EXIT_BAD_INPUT)
+
+
+FLUSH_EVERY = 64  # records between flushes of the output
+
+
+class _Stop:
+    """SIGINT and SIGTERM during a run: noted, not raised, so the record being written
+    is finished, the workers are stopped and the output stays well-formed JSON Lines;
+    the command then exits 130 or 143 saying where it stopped."""
+
+    def __init__(self) -> None:
+        self.signum = 0
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.signum = signum
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _account(summary: Summary, line: int, status: str, text: str, input_path: str, bar: Any) -> None:
+    if status in FAILED:
+        message = _message_of(text)
+        summary.add(line, status, message)
+        if summary.failed <= REPORT_AT_MOST:
+            _say(f"taxrules: {input_path}:{line}: {message}", bar)
+        elif summary.failed == REPORT_AT_MOST + 1:
+            _say("taxrules: more bad lines follow; each has an error record in the output", bar)
+    else:
+        summary.add(line, status)
+    if bar is not None:
+        bar.update(1)
 
 
 def _say(message: str, bar: Any) -> None:

@@ -4,13 +4,18 @@ Both readers are generators: whatever the length of the file, only the current l
 in memory. A line that cannot be read as a case does not stop the run; it becomes a
 `Case` carrying an error, which the runner turns into an error record for that line.
 
-- JSON Lines: one JSON object of facts per line. Blank lines are skipped (they are not
-  cases). The text is parsed where the case is decided (in a worker with `--jobs`), with
-  numbers kept exact.
+- JSON Lines: one JSON object of facts per line. A blank line is not a case, but it
+  still gets its record (kind `blank`), so that output line N always answers input
+  line N. The text is parsed where the case is decided (in a worker with `--jobs`), with
+  numbers kept exact, within engine.limits (depth, duplicate keys, numbers); a line
+  longer than MAX_LINE_BYTES is refused without being held in memory.
 - CSV: a header row of fact names, then one case per row. Cells are typed by the fact
   schema: booleans as true/false (also 1/0, yes/no), decimals and dates as written (the
   fact checker parses them exactly), lists and records as JSON inside the cell. An empty
-  cell is a missing fact. An unknown column is an error for the whole file.
+  cell is a missing fact. An unknown column is an error for the whole file. A quoted
+  cell may span lines, but a row that then does not have the header's number of cells
+  is an unbalanced quote: an error for the line where it opened, and the lines after it
+  are read again as rows of their own (a stray `"` never swallows the rest of the file).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +31,7 @@ from typing import Any
 
 from engine import jsonout
 from engine.language.checker import suggest
+from engine.limits import MAX_LINE_BYTES, strip_bom
 from engine.rulebook import model as m
 
 FORMATS = ("jsonl", "csv")
@@ -43,6 +50,7 @@ class Case:
     text: str | None = None  # JSON text still to parse (JSON Lines)
     error: str | None = None  # the case could not be read
     field: str | None = None  # the field the error concerns, when there is one
+    blank: bool = False  # a blank line: no case, but a record all the same
 
 
 def detect_format(path: str, explicit: str | None) -> str:
@@ -98,8 +106,30 @@ def count_lines(path: str) -> int | None:
 # -- JSON Lines ---------------------------------------------------------------------------
 
 
+def _bounded_lines(stream: Any) -> Iterator[bytes | str | None]:
+    """The stream's lines; None in place of a line longer than MAX_LINE_BYTES, which is
+    skipped in blocks rather than read whole (a 100 MB line costs no 100 MB)."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        yield from stream
+        return
+    while True:
+        line = readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith((b"\n", "\n")):  # type: ignore[arg-type]
+            while line and not line.endswith((b"\n", "\n")):  # type: ignore[arg-type]
+                line = readline(1 << 20)
+            yield None
+            continue
+        yield line
+
+
 def read_jsonl(stream: Iterable[bytes | str]) -> Iterator[Case]:
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(_bounded_lines(stream), start=1):
+        if line is None:
+            yield Case(number, error=f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+            continue
         if isinstance(line, bytes):
             if number == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
@@ -109,9 +139,11 @@ def read_jsonl(stream: Iterable[bytes | str]) -> Iterator[Case]:
                 yield Case(number, error=f"not UTF-8 text: byte {exc.start + 1} of the line")
                 continue
         else:
-            text = line.strip()
+            text = strip_bom(line).strip() if number == 1 else line.strip()
         if text:
             yield Case(number, text=text)
+        else:
+            yield Case(number, blank=True)
 
 
 def parse_case(case: Case) -> Case:
@@ -123,8 +155,6 @@ def parse_case(case: Case) -> Case:
             case.facts = jsonout.loads(case.text)
         except json.JSONDecodeError as exc:
             case.error = f"not valid JSON: {exc.msg} at column {exc.colno}"
-        except RecursionError:
-            case.error = "not valid JSON: nested too deeply"
         case.text = None
     return case
 
@@ -168,10 +198,45 @@ def _cell_converter(spec: dict[str, Any]) -> Callable[[str], Any]:
     return lambda cell: cell  # string, enum: as written
 
 
+class _Lines:
+    """The physical lines under a csv.reader, kept per row so that a row swallowed by an
+    unbalanced quote can be taken back and its lines read again one by one."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self.stream = iter(stream)
+        self.back: deque[str] = deque()
+        self.taken: list[str] = []
+        self.number = 0  # physical lines handed out so far
+        self.too_long = False  # the current row has a line past MAX_LINE_BYTES
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.back.popleft() if self.back else next(self.stream)
+        if len(line) > MAX_LINE_BYTES:
+            line = "\n"  # not parsed; _csv_rows makes the row an error record
+            self.too_long = True
+        self.number += 1
+        self.taken.append(line)
+        return line
+
+    def start_row(self) -> int:
+        self.taken = []
+        self.too_long = False
+        return self.number + 1
+
+    def give_back(self, lines: list[str]) -> None:
+        self.back.extendleft(reversed(lines))
+        self.number -= len(lines)
+
+
 def read_csv(stream: Iterable[str], book: m.Rulebook) -> Iterator[Case]:
     """Cases from CSV rows. The header is read and checked at once (an unknown column
     raises InputError here, before any case is decided); the rows are read lazily."""
-    reader = csv.reader(stream)
+    lines = _Lines(stream)
+    reader = csv.reader(lines, strict=True)
+    lines.start_row()
     try:
         header = next(reader)
     except StopIteration:
@@ -188,22 +253,35 @@ def read_csv(stream: Iterable[str], book: m.Rulebook) -> Iterator[Case]:
             raise InputError(f"--input: column {name!r} appears twice")
         seen.add(name)
     converters = [(name, _cell_converter(book.facts[name].declaration)) for name in names]
-    return _csv_rows(reader, converters)
+    return _csv_rows(reader, lines, converters)
 
 
-def _csv_rows(reader: Any, converters: list[tuple[str, Callable[[str], Any]]]) -> Iterator[Case]:
+def _csv_rows(reader: Any, lines: _Lines, converters: list[tuple[str, Callable[[str], Any]]]) -> Iterator[Case]:
     width = len(converters)
     while True:
-        start = reader.line_num + 1
+        start = lines.start_row()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Case(start, error=f"not valid CSV: {exc}")
+            taken = lines.taken
+            if len(taken) > 1:  # a quote opened and never closed: this line is bad, the rest is read again
+                lines.give_back(taken[1:])
+                yield Case(start, error='an unbalanced quote: a cell opened with " is not closed')
+            else:
+                yield Case(start, error=f"not valid CSV: {exc}")
+            continue
+        if lines.too_long:
+            yield Case(start, error=f"the line is longer than {MAX_LINE_BYTES:,} characters")
+            continue
+        if len(lines.taken) > 1 and len(row) != width:
+            lines.give_back(lines.taken[1:])
+            yield Case(start, error='an unbalanced quote: a cell opened with " is not closed on this line')
             continue
         if not any(cell.strip() for cell in row):
-            continue  # a blank line is not a case
+            yield Case(start, blank=True)  # a blank line is not a case, but has its record
+            continue
         try:
             "".join(row).encode("utf-8")
         except UnicodeEncodeError:

@@ -25,12 +25,16 @@ from typing import Any
 from engine.batch.encode import dumps_line
 from engine.batch.reader import Case, parse_case
 from engine.language.errors import EvaluationError
+from engine.limits import shorten
 from engine.rulebook.facts import BadInput
 
 DECIDED = "decided"
 UNDETERMINED = "undetermined"
 BAD_INPUT = "bad_input"
 RULEBOOK_ERROR = "rulebook_error"
+INTERNAL_ERROR = "internal_error"  # an unexpected exception while deciding one case
+BLANK = "blank"  # a blank input line: its record says so, it is no failure
+FAILED = (BAD_INPUT, RULEBOOK_ERROR, INTERNAL_ERROR)
 
 Line = tuple[str, str]  # (JSON text of the record, status)
 
@@ -53,10 +57,14 @@ class Summary:
     undetermined: int = 0
     bad_input: int = 0
     rulebook_errors: int = 0
+    blank: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # the first few (line, message)
     keep_errors: int = 20
 
     def add(self, line: int, status: str, message: str | None = None) -> None:
+        if status == BLANK:
+            self.blank += 1
+            return
         self.cases += 1
         if status == DECIDED:
             self.decided += 1
@@ -84,6 +92,8 @@ def error_record(line: int, message: str, field: str | None = None, kind: str = 
 
 def decide_case(book: Any, case: Case, options: Options) -> tuple[dict[str, Any], str]:
     """One case → (the record written for it, its status). Never raises for bad input."""
+    if case.blank:
+        return {"line": case.line, "blank": True}, BLANK
     parse_case(case)
     if case.error is not None:
         return error_record(case.line, f"bad facts for {book.id}: {case.error}", case.field), BAD_INPUT
@@ -99,8 +109,15 @@ def decide_case(book: Any, case: Case, options: Options) -> tuple[dict[str, Any]
 def decide_chunk(book: Any, chunk: list[Case], options: Options) -> list[Line]:
     out: list[Line] = []
     for case in chunk:
-        record, status = decide_case(book, case, options)
-        out.append((dumps_line(record), status))
+        try:
+            record, status = decide_case(book, case, options)
+            line = dumps_line(record)
+        except Exception as exc:  # a bug of ours, or memory or stack exhausted by this one case
+            case.facts = None
+            message = f"internal error while deciding this case: {type(exc).__name__}: {shorten(str(exc), 200)}"
+            record, status = error_record(case.line, message, None, INTERNAL_ERROR), INTERNAL_ERROR
+            line = dumps_line(record)
+        out.append((line, status))
     return out
 
 
@@ -112,8 +129,13 @@ _worker_options: Options | None = None
 
 def _worker_start(rulebook_file: str, options: Options) -> None:
     global _worker_book, _worker_options
+    import signal
+
     from engine.api import load
 
+    # Ctrl-C reaches the whole process group: the parent decides what to finish and
+    # stops the workers itself, so a worker does not die mid-chunk with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_book = load(rulebook_file)
     _worker_options = options
 
@@ -164,6 +186,7 @@ def _run_parallel(
         initializer=_worker_start,
         initargs=(rulebook_file, options),
     )
+    finished = False
     try:
         for chunk in chunks(cases, chunk_size):
             lines = [case.line for case in chunk]
@@ -172,7 +195,11 @@ def _run_parallel(
                 yield from _finished(pending.popleft())
         while pending:
             yield from _finished(pending.popleft())
+        finished = True
     finally:
+        if not finished:  # interrupted (or the reader failed): stop the workers now
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
 
 

@@ -30,7 +30,7 @@ def _book(path: str) -> Any:
 
 def _decide_partition(rulebook_file: str, options: Options, rows: Iterator[Any]) -> Iterator[tuple[int, str, str]]:
     book = _book(rulebook_file)
-    chunk = [Case(line, facts=facts) if text is None else Case(line, text=text) for line, text, facts in rows]
+    chunk = [Case(line, facts=facts) if text is None else Case(line, text=text, blank=not text) for line, text, facts in rows]
     for case, (text, status) in zip(chunk, decide_chunk(book, chunk, options), strict=True):
         yield case.line, text, status
 
@@ -42,7 +42,7 @@ def _jsonl_rows(spark: Any, path: str) -> Any:
 
     lines = numbered(spark.read.text(path)).withColumn("value", F.trim(F.col("value")))
     lines = lines.withColumn("value", F.when(F.col("line") == 1, F.regexp_replace("value", "^\ufeff", "")).otherwise(F.col("value")))
-    return lines.filter(F.col("value") != "").rdd.map(lambda row: (row["line"], row["value"], None))
+    return lines.rdd.map(lambda row: (row["line"], row["value"], None))  # blank lines too: each gets its record
 
 
 def _parquet_rows(spark: Any, path: str) -> Any:

@@ -21,6 +21,7 @@ from typing import IO, Any
 import click
 
 from engine import jsonout
+from engine.atomicfile import replaced_on_success
 from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import RulebookError, RulebookNotFound
@@ -121,13 +122,16 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
         input_file = "-"
 
     out: IO[str] = sys.stdout
-    handle = None
+    output: contextlib.AbstractContextManager[IO[str]] = contextlib.nullcontext(sys.stdout)
     if output_file is not None:
+        # a temporary file renamed over the target at the end: a failure leaves it as it was
+        output = replaced_on_success(output_file)
         try:
-            handle = out = open(output_file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            out = output.__enter__()
         except OSError as exc:
             _fail(f"--output: cannot write {output_file!r}: {exc.strerror}")
     write_findings = output_file is not None or then_book is None
+    failed: BaseException | None = None
     try:
         with paused_gc():
             records = open_input(input_file, book.model, sys.stdin)
@@ -144,12 +148,20 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
                     for finding in result.findings:
                         out.write(finding.to_json(lang) + "\n")
     except BadInput as exc:
+        failed = exc
         _fail(str(exc))
     except EvaluationError as exc:
+        failed = exc
         _fail(f"rulebook error while reconciling: {exc}", RULEBOOK_ERROR)
+    except BaseException as exc:
+        failed = exc
+        raise
     finally:
-        if handle is not None:
-            handle.close()
+        if output_file is not None:
+            if failed is None:
+                output.__exit__(None, None, None)
+            else:
+                output.__exit__(type(failed), failed, failed.__traceback__)
 
     if then_book is not None:
         if not write_findings:
@@ -178,9 +190,11 @@ def _echo_findings(result: Any, lang: str) -> None:
 
 def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str) -> Any:
     stream = book.stream()
+    written = 0
     try:
         for count, (line, raw) in enumerate(records, 1):
             findings = stream.push(raw, line)
+            written += len(findings)
             if out is not None and findings:
                 for finding in findings:
                     out.write(finding.to_json(lang) + "\n")
@@ -192,10 +206,25 @@ def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str) -> Any:
                 out.write(finding.to_json(lang) + "\n")
         if out is not None:
             out.flush()
+    except BadInput as exc:
+        message = _stopped(str(exc), written, stream)  # before abort() frees what it counts
+        stream.abort()
+        raise BadInput(message, exc.field) from None
     except BaseException:
         stream.abort()
         raise
     return stream.result
+
+
+def _stopped(message: str, written: int, stream: Any) -> str:
+    """The error that stopped a stream, with what the stream had done and could not do."""
+    waiting = stream.waiting() if hasattr(stream, "waiting") else None
+    text = f"{message}\ntaxrules: the stream stopped there: {written} finding(s) were proved and written before it"
+    if waiting:
+        text += f"; {waiting} record combination(s) still waited for a counterpart: their absence findings could not be proved"
+    else:
+        text += "; findings of absence (a record without its counterpart) are proved only at the end of the book, so none of those were"
+    return text
 
 
 def _decide_then(then_book: Any, result: Any, facts_file: str | None, as_of: str | None, lang: str) -> None:

@@ -614,6 +614,15 @@ class LedgerStream:
             self._release()
         return out
 
+    def waiting(self) -> int:
+        """Record combinations still waiting for a counterpart: the absence findings that
+        only the end of the stream could prove (reported when a stream stops early)."""
+        total = 0
+        for plan, candidates, matched in zip(self.plans, self.candidates, self.matched, strict=False):
+            if plan.check.absent is not None:
+                total += sum(1 for lines in candidates if lines not in matched)
+        return total
+
     def abort(self) -> None:
         """Give up on the stream (an error): free the engine, report nothing more."""
         if not self.closed:

@@ -192,7 +192,7 @@ def test_a_bad_line_in_the_middle_becomes_an_error_record_and_the_run_goes_on(ru
                 '{"declaration_type": "vat", "amount": ',  # 2 not JSON
                 '{"declaration_type": "vat", "amount": -5}',  # 3 below the minimum
                 '{"declaration_type": "vat", "amount": 10, "paid": 20}',  # 4 breaks a constraint
-                "",  # 5 blank: not a case
+                "",  # 5 blank: not a case, but a record saying so
                 '{"declaration_type": "vat", "amont": 10}',  # 6 unknown fact
                 "[1, 2]",  # 7 not an object
                 GOOD_2023,  # 8
@@ -207,7 +207,8 @@ def test_a_bad_line_in_the_middle_becomes_an_error_record_and_the_run_goes_on(ru
 
     assert result.exit_code == 2
     got = records(out)
-    assert [r["line"] for r in got] == [1, 2, 3, 4, 6, 7, 8]
+    assert [r["line"] for r in got] == [1, 2, 3, 4, 5, 6, 7, 8]  # one record per input line
+    assert got[4] == {"line": 5, "blank": True}
     assert value(got[0], "route") == "refund_review"
     assert value(got[-1], "tax") == Decimal("20.00")
     errors = {r["line"]: r["error"] for r in got if "error" in r}
@@ -223,7 +224,7 @@ def test_a_bad_line_in_the_middle_becomes_an_error_record_and_the_run_goes_on(ru
     assert "did you mean 'amount'" in errors[6]["message"]
     assert "must be an object" in errors[7]["message"]
     assert f"{cases}:3: bad facts for test.batch_mini: amount: must be at least 0" in result.stderr
-    assert "7 case(s): 2 decided, 0 undetermined, 5 bad input, 0 rulebook error(s)" in result.stderr
+    assert "7 case(s): 2 decided, 0 undetermined, 5 bad input, 0 rulebook error(s), 1 blank line(s)" in result.stderr
 
 
 def test_undetermined_is_a_success(rulebook: Path, tmp_path: Path) -> None:
@@ -333,7 +334,7 @@ def test_csv_columns_are_facts_typed_by_the_fact_schema(rulebook: Path, tmp_path
         'vat,yes,500,2024-01-01,[oops,"two\nlines"\n'  # a list cell that is not JSON, a quoted newline
         "vat,no,abc,2024-01-01,,\n"  # not a number: the fact checker names the field
         "vat,yes,,2024-01-01,,\n"  # amount missing: undetermined
-        "\n"  # blank: not a case
+        "\n"  # blank: not a case, but a record saying so
         "vat,yes,1,2024-01-01,[],x,extra\n",  # too many cells
         encoding="utf-8",
     )
@@ -343,7 +344,8 @@ def test_csv_columns_are_facts_typed_by_the_fact_schema(rulebook: Path, tmp_path
 
     assert result.exit_code == 2
     got = records(out)
-    assert [r["line"] for r in got] == [2, 3, 4, 5, 7, 8, 10]
+    assert [r["line"] for r in got] == [2, 3, 4, 5, 7, 8, 9, 10]
+    assert got.pop(6) == {"line": 9, "blank": True}
     first = got[0]["result"]
     assert first["decisions"]["route"]["value"] == "refund_review"
     assert first["decisions"]["tax"]["value"] == Decimal("40.01")
