@@ -16,6 +16,7 @@ limit 413, a rulebook that fails while deciding 500 with the rulebook error.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,16 +27,17 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import jsonout
 from engine.api import BadAsOf, Book, load
 from engine.i18n import LANGUAGES
 from engine.language.errors import EvaluationError
+from engine.limits import shorten
 from engine.rulebook.errors import RulebookError, RulebookNotFound
 from engine.rulebook.facts import BadInput
 from engine.service import DEFAULT_MAX_BODY
+from engine.service.pool import BODY_TIMEOUT, MAX_BATCH_CASES, Busy, DecisionPool, without_paths
 
 JSON_BODY: dict[str, Any] = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
 JSON_ARRAY_BODY: dict[str, Any] = {
@@ -187,19 +189,46 @@ def _decision(decision: Any) -> dict[str, Any]:
 # -- reading requests ----------------------------------------------------------------------
 
 
+def _json_content_type(request: Request) -> None:
+    """415 for a body that says it is not JSON (text/plain, a form); none said is fine."""
+    declared = request.headers.get("content-type")
+    if declared is None:
+        return
+    kind = declared.split(";", 1)[0].strip().lower()
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise ServiceError(415, f"the request body must be JSON (Content-Type: application/json), not {shorten(kind, 80)!r}")
+
+
 async def read_json(request: Request, limit: int) -> Any:
-    """The body as JSON with exact numbers; 413 past `limit` bytes, 422 when not JSON."""
+    """The body as JSON with exact numbers; 415 when declared as another type, 413 past
+    `limit` bytes, 408 past BODY_TIMEOUT, 422 when not JSON (or past engine.limits:
+    nesting, duplicate keys)."""
+    _json_content_type(request)
     text = await read_text(request, limit, "send the facts as a JSON object")
     try:
         return jsonout.loads(text)
     except json.JSONDecodeError as exc:
         raise ServiceError(422, f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise ServiceError(422, "the request body is not valid JSON: nested too deeply") from None
 
 
 async def read_text(request: Request, limit: int, expected: str) -> str:
-    """The body as text; 413 past `limit` bytes, 422 when not UTF-8 or empty."""
+    """The body as text; 413 past `limit` bytes, 408 when it takes longer than
+    BODY_TIMEOUT to arrive (a client sending a byte a second), 422 when not UTF-8 or empty."""
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            body = await _read_body(request, limit)
+    except TimeoutError:
+        raise ServiceError(408, f"the request body took longer than {BODY_TIMEOUT:g} s to arrive") from None
+    try:
+        text = body.decode("utf-8-sig")  # engine.limits' BOM policy: one at the start is ignored
+    except UnicodeDecodeError:
+        raise ServiceError(422, "the request body is not UTF-8 text") from None
+    if not text.strip():
+        raise ServiceError(422, f"the request body is empty; {expected}")
+    return text
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
@@ -210,14 +239,7 @@ async def read_text(request: Request, limit: int, expected: str) -> str:
         if size > limit:
             raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
         parts.append(part)
-    body = b"".join(parts)
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(422, "the request body is not UTF-8 text") from None
-    if not text.strip():
-        raise ServiceError(422, f"the request body is empty; {expected}")
-    return text
+    return b"".join(parts)
 
 
 def _language(lang: str) -> str:
@@ -238,19 +260,38 @@ def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, i
         raise ServiceError(500, f"rulebook error while deciding: {exc}", index=index) from None
 
 
+def _decide_item(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, index: int) -> dict[str, Any]:
+    """One case of /batch: its result, or in its place `{"index", "error": {"kind",
+    "message", "field"}}` as the command line's batch writes it; a bad case never costs
+    its neighbours their results."""
+    try:
+        return _decide(book, facts, as_of, lang, trace, index)
+    except ServiceError as exc:
+        kind = "bad_input" if exc.status == 422 else "rulebook_error"
+        error = {"kind": kind, "message": without_paths(exc.detail)}
+        error.update({key: exc.extra[key] for key in ("field", "problems") if key in exc.extra})
+    except Exception as exc:  # a bug, or memory or stack exhausted by this one case
+        error = {"kind": "internal_error", "message": f"internal error while deciding this case: {type(exc).__name__}"}
+    return {"index": index, "error": error}
+
+
 # -- the application -----------------------------------------------------------------------
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "unknown rulebook, or a rulebook of the other kind (the message names the endpoint to use)"},
-    413: {"model": ErrorBody, "description": "request body over the size limit"},
+    408: {"model": ErrorBody, "description": "the body took longer than the body timeout to arrive"},
+    413: {"model": ErrorBody, "description": "request body over the size limit, or more cases than one /batch may hold"},
+    415: {"model": ErrorBody, "description": "the body is declared as something other than JSON"},
     422: {"model": ErrorBody, "description": "bad input: the message names the field and what was expected"},
     500: {"model": ErrorBody, "description": "a rulebook error while deciding"},
+    503: {"model": ErrorBody, "description": "every decision thread busy and the queue full; retry"},
 }
 
 
 def create_app(
     rulebooks: Iterable[str | Path] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY,
+    max_batch_cases: int = MAX_BATCH_CASES,
 ) -> FastAPI:
     """The service, with every rulebook (or only `rulebooks`: ids or paths) loaded now."""
     from importlib.metadata import PackageNotFoundError, version
@@ -270,10 +311,24 @@ def create_app(
     )
     app.state.catalogue = catalogue
     app.state.max_body_bytes = max_body_bytes
+    app.state.max_batch_cases = max_batch_cases
+
+    pool = DecisionPool()
+    app.state.pool = pool
+    app.router.on_shutdown.append(pool.shutdown)
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return ExactJSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status)
+        return ExactJSONResponse({"detail": without_paths(exc.detail), **exc.extra}, status_code=exc.status)
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        return ExactJSONResponse({"detail": "every decision thread is busy and the queue is full; try again shortly"}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # MemoryError, RecursionError, a bug: a JSON body like every other error, no paths
+        return ExactJSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -317,7 +372,8 @@ def create_app(
         book = catalogue.get(rulebook_id)
         language = _language(lang)
         facts = await read_json(request, app.state.max_body_bytes)
-        return ExactJSONResponse(_decide(book, facts, as_of, language, trace))
+        # off the event loop: a slow decision must not stop /health or other requests
+        return ExactJSONResponse(await pool.run(_decide, book, facts, as_of, language, trace))
 
     @app.post(
         "/rulebooks/{rulebook_id}/batch",
@@ -337,13 +393,16 @@ def create_app(
         cases = await read_json(request, app.state.max_body_bytes)
         if not isinstance(cases, list):
             raise ServiceError(422, "the request body must be a JSON array of fact objects")
+        if len(cases) > app.state.max_batch_cases:
+            limit = app.state.max_batch_cases
+            raise ServiceError(413, f"{len(cases):,} cases in one request; the limit is {limit:,} cases per /batch (send several requests, or use `taxrules batch`)")
 
         def decide_all() -> str:
-            results = [_decide(book, facts, as_of, language, trace, index) for index, facts in enumerate(cases)]
+            results = [_decide_item(book, facts, as_of, language, trace, index) for index, facts in enumerate(cases)]
             return jsonout.dumps(results, indent=None)
 
-        # Deciding thousands of cases takes a while: off the event loop, so other requests go on.
-        body = await run_in_threadpool(decide_all)
+        # Deciding many cases takes a while: off the event loop, so other requests go on.
+        body = await pool.run(decide_all)
         return Response(body, media_type="application/json")
 
     from engine.service.ledger import mount_reconcile

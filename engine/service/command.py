@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from engine.service import DEFAULT_MAX_BODY
+from engine.service.pool import MAX_BATCH_CASES, guarded_protocol
 
 
 @click.command("serve")
@@ -19,8 +20,9 @@ from engine.service import DEFAULT_MAX_BODY
     help="serve only these rulebooks (repeatable; default: every rulebook found)",
 )
 @click.option("--max-body", type=click.IntRange(min=1), default=DEFAULT_MAX_BODY, show_default=True, help="largest request body, in bytes (413 beyond)")
+@click.option("--max-batch", type=click.IntRange(min=1), default=MAX_BATCH_CASES, show_default=True, help="most cases in one POST /batch (413 beyond)")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info", show_default=True)
-def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_level: str) -> None:
+def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, max_batch: int, log_level: str) -> None:
     """Serve the HTTP JSON API (GET /rulebooks, POST /rulebooks/{id}/decide|batch|reconcile; /docs).
 
     Exit codes: 2 bad input (an unknown rulebook given with -r), 3 the address cannot be
@@ -33,7 +35,7 @@ def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_l
     from engine.service.app import create_app
 
     try:
-        app = create_app(list(rulebooks) or None, max_body_bytes=max_body)
+        app = create_app(list(rulebooks) or None, max_body_bytes=max_body, max_batch_cases=max_batch)
     except RulebookNotFound as exc:
         fail(str(exc))
     _check_address(host, port)
@@ -41,7 +43,8 @@ def serve(host: str, port: int, rulebooks: tuple[str, ...], max_body: int, log_l
     for key, message in sorted(catalogue.broken.items()):
         click.echo(f"taxrules: not serving {key}: {message}", err=True)
     click.echo(f"taxrules: serving {len(catalogue.books)} rulebook(s) on http://{host}:{port}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    # the header deadline for new connections, a short keep-alive, headers bounded in size
+    uvicorn.run(app, host=host, port=port, log_level=log_level, http=guarded_protocol(), timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024)
 
 
 CANNOT_BIND = 3  # uvicorn's own code for a server that cannot start, said plainly here
