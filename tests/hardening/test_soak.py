@@ -142,16 +142,16 @@ def test_a_client_sending_headers_slowly_is_cut_off(server) -> None:
         for byte in b"POST /rulebooks/ru.invoice_adjustment/decide HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
             connection.send(bytes([byte]))
             time.sleep(0.5)
-            if time.monotonic() - started > HEADER_TIMEOUT + 10:
+            if time.monotonic() - started > HEADER_TIMEOUT + 5:
                 break
     except (BrokenPipeError, ConnectionResetError):
         closed = True
     if not closed:
-        connection.settimeout(5)
+        connection.settimeout(10)
         try:
             closed = connection.recv(100) == b""
         except (ConnectionResetError, TimeoutError):
             closed = True
     connection.close()
     assert closed
-    assert time.monotonic() - started < HEADER_TIMEOUT + 12
+    assert time.monotonic() - started < HEADER_TIMEOUT + 20
