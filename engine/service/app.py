@@ -260,6 +260,14 @@ def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, i
         raise ServiceError(500, f"rulebook error while deciding: {exc}", index=index) from None
 
 
+def _public(extra: dict[str, Any]) -> dict[str, Any]:
+    """An error's extra fields with server paths cut from the problems' messages."""
+    if "problems" not in extra:
+        return extra
+    problems = [{**problem, "message": without_paths(str(problem.get("message", "")))} for problem in extra["problems"]]
+    return {**extra, "problems": problems}
+
+
 def _decide_item(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, index: int) -> dict[str, Any]:
     """One case of /batch: its result, or in its place `{"index", "error": {"kind",
     "message", "field"}}` as the command line's batch writes it; a bad case never costs
@@ -269,7 +277,7 @@ def _decide_item(book: Book, facts: Any, as_of: str | None, lang: str, trace: bo
     except ServiceError as exc:
         kind = "bad_input" if exc.status == 422 else "rulebook_error"
         error = {"kind": kind, "message": without_paths(exc.detail)}
-        error.update({key: exc.extra[key] for key in ("field", "problems") if key in exc.extra})
+        error.update({key: value for key, value in _public(exc.extra).items() if key in ("field", "problems")})
     except Exception as exc:  # a bug, or memory or stack exhausted by this one case
         error = {"kind": "internal_error", "message": f"internal error while deciding this case: {type(exc).__name__}"}
     return {"index": index, "error": error}
@@ -319,7 +327,7 @@ def create_app(
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return ExactJSONResponse({"detail": without_paths(exc.detail), **exc.extra}, status_code=exc.status)
+        return ExactJSONResponse({"detail": without_paths(exc.detail), **_public(exc.extra)}, status_code=exc.status)
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> Response:

@@ -51,7 +51,10 @@ class DecisionPool:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:'\"()]+)+[/\\]([^\s/\\:'\"()]+)")
+# an absolute path to a file (a URL path such as /rulebooks/{id}/reconcile has no extension)
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~-])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:'\"()]+)+[/\\]([^\s/\\:'\"()]+\.(?:ya?ml|jsonl?|csv|py|lark|txt|parquet))\b"
+)
 
 
 def without_paths(message: str) -> str:
