@@ -73,8 +73,16 @@ def guarded_protocol() -> Any:
     class GuardedH11Protocol(H11Protocol):  # type: ignore[misc]
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            # the keep-alive timer closes an idle connection and is disarmed as soon as a
-            # request's headers are complete: armed here, it is the header deadline
-            self.timeout_keep_alive_task = self.loop.call_later(HEADER_TIMEOUT, self.timeout_keep_alive_handler)
+            # uvicorn disarms its keep-alive timer on every byte received, so the deadline
+            # for the first request's headers is a timer of its own
+            self.header_deadline = self.loop.call_later(HEADER_TIMEOUT, self.headers_too_slow)
+
+        def headers_too_slow(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.header_deadline.cancel()
+            super().connection_lost(exc)
 
     return GuardedH11Protocol
