@@ -31,10 +31,11 @@ def test_the_fact_most_open_decisions_wait_for_comes_first() -> None:
         "premises_inspection_allowed",
         "audit_period_months",
         "audit_end_date",
+        "other_control_measures",
     }
     first = plan.next
     assert first is not None and first.fact == "vat_refund_claimed"
-    assert set(first.needed_by) == {"document_request_grounds", "may_demand_documents", "demandable_documents", "premises_inspection_allowed"}
+    assert set(first.needed_by) == {"document_request_grounds", "may_demand_documents", "demandable_documents", "premises_inspection_allowed", "other_control_measures"}
     # every fact still wanted is in the plan, once, and audit_extended (the audit period only) comes last
     facts = [q.fact for q in plan.questions]
     assert len(facts) == len(set(facts))
