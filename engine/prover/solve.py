@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,10 +43,9 @@ def _to_term(value: Any, shared: Shared) -> Any:
     return None
 
 
-def applications_in(formulas: list[Any]) -> set[int]:
-    """The ids of the calendar-function applications the formulas contain."""
+def _distinct_apps(formulas: list[Any]) -> Iterator[Any]:
+    """Every distinct application term in the formulas, each once (terms are shared DAGs)."""
     seen: set[int] = set()
-    found: set[int] = set()
     stack = list(formulas)
     while stack:
         term = stack.pop()
@@ -54,30 +54,24 @@ def applications_in(formulas: list[Any]) -> set[int]:
             continue
         seen.add(key)
         if z3.is_app(term):
-            if term.decl().name().startswith("fn!"):
-                found.add(key)
+            yield term
             stack.extend(term.children())
-    return found
+
+
+def applications_in(formulas: list[Any]) -> set[int]:
+    """The ids of the calendar-function applications the formulas contain."""
+    return {term.get_id() for term in _distinct_apps(formulas) if term.decl().name().startswith("fn!")}
 
 
 def free_reasons(shared: Shared, formulas: list[Any]) -> list[str]:
     """The reasons behind every stand-in value and calendar function in the formulas."""
-    seen: set[int] = set()
     reasons: dict[str, None] = {}
-    stack = list(formulas)
-    while stack:
-        term = stack.pop()
-        key = term.get_id()
-        if key in seen:
-            continue
-        seen.add(key)
-        if z3.is_app(term):
-            name = term.decl().name()
-            if term.num_args() == 0 and name in shared.reasons:
-                reasons[shared.reasons[name]] = None
-            elif name.startswith("fn!"):
-                reasons[f"{name[3:]}() is known to the solver only by its bounds (checked against the calendar on each answer)"] = None
-            stack.extend(term.children())
+    for term in _distinct_apps(formulas):
+        name = term.decl().name()
+        if term.num_args() == 0 and name in shared.reasons:
+            reasons[shared.reasons[name]] = None
+        elif name.startswith("fn!"):
+            reasons[f"{name[3:]}() is known to the solver only by its bounds (checked against the calendar on each answer)"] = None
     return list(reasons)
 
 

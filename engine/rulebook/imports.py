@@ -32,6 +32,7 @@ from engine.language import types as t
 from engine.language.builtins import BUILTINS
 from engine.language.checker import suggest
 from engine.language.errors import ExpressionError
+from engine.language.parser import names_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.rulebook.library import Function, Library
@@ -81,17 +82,6 @@ def bound_names(node: n.Node) -> set[str]:
             out.add(current.variable)
         if isinstance(current, n.Subscript):
             out.add("item")
-        stack.extend(n.children(current))
-    return out
-
-
-def free_names(node: n.Node) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, n.Name):
-            out.add(current.name)
         stack.extend(n.children(current))
     return out
 
@@ -199,7 +189,7 @@ class Imports:
             raise _fail(call, f"{label}({names}) takes {len(fn.params)} argument(s), got {len(args)}")
         captured = bound_names(fn.body)
         for i, ((name, declared), arg) in enumerate(zip(fn.params, args, strict=True)):
-            clash = free_names(arg) & captured
+            clash = names_in(arg) & captured
             if clash:
                 raise _fail(arg, f"argument {i + 1} of {label}() reads {sorted(clash)[0]!r}, a name the function binds itself; "
                                  "compute it in a derived value first")
