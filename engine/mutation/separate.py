@@ -23,7 +23,7 @@ from engine.language.errors import EvaluationError
 from engine.mutation.apply import applied, as_change
 from engine.mutation.run import Verdict
 from engine.prover.book import base_constraints, shared_for
-from engine.prover.solve import Session
+from engine.prover.solve import Session, effort_for
 from engine.prover.symbolic import FALSE, Sym
 from engine.prover.translate import Outcome, Translator
 from engine.prover.view import BookView
@@ -31,6 +31,10 @@ from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
 
 ATTEMPTS = 3
+# The wall clock is only a safety net (see engine/prover/solve.py): each question is held to
+# the solver effort its time bound stands for, so a mutant's verdict — and the score — is
+# the same on a loaded machine; a mutant may use this many time bounds before giving up.
+WALL_SLACK = 10
 
 
 def _value_differs(a: Sym, b: Sym) -> Any:
@@ -87,6 +91,8 @@ class Separator:
         self.book = book
         self.checker = checker
         self.time_bound = time_bound
+        self.effort = effort_for(time_bound)
+        self.wall = time_bound * WALL_SLACK
         self.shared = shared_for(book)
         self.original = Translator(self.shared, BookView(book))
         self.session = Session(self.shared, base_constraints(self.shared, self.original))
@@ -114,8 +120,8 @@ class Separator:
                 return
         verdict.equivalent = True
         verdict.note = "equivalent: no case gives a different result (proved by the solver)"
-        remaining = self.time_bound - (time.monotonic() - started)
-        if rule_changes and self.session.ask(z3.Or(*rule_changes), remaining).status == "sat":
+        remaining = self.wall - (time.monotonic() - started)
+        if rule_changes and self.session.ask(z3.Or(*rule_changes), remaining, effort=self.effort).status == "sat":
             verdict.note = (
                 "equivalent in every value and status (proved by the solver); only which rule decides, "
                 "and so the citation, can differ — examples state values, not rules"
@@ -127,12 +133,15 @@ class Separator:
         blocks: list[Any] = []
         answer = None
         for _ in range(ATTEMPTS):
-            remaining = self.time_bound - (time.monotonic() - started)
-            answer = self.session.ask(goal, remaining, blocks)
+            remaining = self.wall - (time.monotonic() - started)
+            answer = self.session.ask(goal, remaining, blocks, effort=self.effort)
             if answer.status == "unsat":
                 return "unsat" if not blocks else "open"
             if answer.status != "sat" or answer.case is None or answer.model is None:
-                verdict.note = f"no separating case found within the time bound of {self.time_bound:g} s"
+                verdict.note = (
+                    f"no separating case found within the solver effort of a {self.time_bound:g} s time bound "
+                    f"({self.effort:,} steps a question)"
+                )
                 return "open"
             example = self._example(mutant, self._tidy(mutant, answer.case))
             if example is not None:

@@ -23,7 +23,7 @@ from typing import Any
 import z3
 
 from engine.prover.confirm import Observation, condition_holds, observe
-from engine.prover.solve import Answer, Session
+from engine.prover.solve import Answer, Session, effort_for
 from engine.prover.translate import Outcome, RuleTerms, Translator
 from engine.rulebook import model as m
 from engine.rulebook.facts import FactChecker
@@ -163,7 +163,9 @@ class DecisionProver:
         remaining = self._remaining()
         if remaining <= 0:
             return Answer("timeout")
-        return self.session.ask(goal, remaining, block)
+        # each question is also held to the effort of the whole bound, so that a question which
+        # the solver cannot answer ends the same way however loaded the machine is
+        return self.session.ask(goal, remaining, block, effort=effort_for(self.bound))
 
     def _block(self, answer: Answer) -> Any:
         """A constraint excluding the answer's case, to look for another."""

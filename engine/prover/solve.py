@@ -5,6 +5,11 @@ uninterpreted in the formula; before a model is accepted, every calendar functio
 model evaluates is checked against the real one on the model's dates, and where they
 disagree the true value is added as a lemma and the solver asked again (a few rounds),
 so counterexamples rarely rest on an impossible calendar.
+
+Two bounds hold each question. The *effort* is z3's resource limit (`rlimit`), counted in
+the solver's own steps: the same question gets the same answer on a fast machine and on a
+loaded one, so a proof or a mutation score does not change with the load. The wall-clock
+*seconds* are only a safety net for a question whose steps are unusually slow.
 """
 
 from __future__ import annotations
@@ -20,6 +25,14 @@ import z3
 from engine.prover.translate import Shared
 
 REFINEMENT_ROUNDS = 8
+# z3 resource units per second of solving, measured on the CI machine (2 cores, z3 4.16:
+# about 10 M units a second); a time bound of t seconds buys t × this many units per check.
+EFFORT_PER_SECOND = 5_000_000
+
+
+def effort_for(seconds: float) -> int:
+    """The deterministic solver effort that a time bound stands for."""
+    return max(1, int(seconds * EFFORT_PER_SECOND))
 
 
 @dataclass
@@ -91,7 +104,9 @@ class Session:
             self.solver.add(*sides[self._sides:])
             self._sides = len(sides)
 
-    def ask(self, goal: Any, seconds: float, block: list[Any] | None = None) -> Answer:
+    def ask(self, goal: Any, seconds: float, block: list[Any] | None = None, effort: int | None = None) -> Answer:
+        """Sat (with a case), unsat or unknown. Each solver check spends at most `effort`
+        resource units (deterministic) and the whole question at most `seconds` (a safety net)."""
         started = time.monotonic()
         deadline = started + max(seconds, 0.05)
         self._sync_sides()  # at the base level, so they outlive this question
@@ -108,6 +123,7 @@ class Session:
                 if remaining <= 0:
                     return Answer("unknown", seconds=time.monotonic() - started)
                 self.solver.set("timeout", max(1, int(remaining * 1000)))
+                self.solver.set("rlimit", effort or 0)  # 0: no resource limit
                 result = self.solver.check()
                 if result == z3.unsat:
                     return Answer("unsat", seconds=time.monotonic() - started)
