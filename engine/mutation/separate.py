@@ -22,6 +22,7 @@ from engine.evaluate import decide
 from engine.language.errors import EvaluationError
 from engine.mutation.apply import applied, as_change
 from engine.mutation.run import Verdict
+from engine.mutation.seams import only_moves_a_day_between_twins
 from engine.prover.book import base_constraints, shared_for
 from engine.prover.solve import Session, effort_for
 from engine.prover.symbolic import FALSE, Sym
@@ -101,7 +102,17 @@ class Separator:
     def judge(self, verdict: Verdict) -> None:
         mutant = verdict.mutant
         started = time.monotonic()
-        mutated = Translator(self.shared, BookView(self.book, as_change(self.book, mutant)))
+        change = as_change(self.book, mutant)
+        twins = only_moves_a_day_between_twins(self.book, change)
+        if twins is not None:
+            verdict.equivalent = True
+            verdict.note = (
+                "equivalent in every value and status (proved from the rules' text: on the day it moves, the rules in "
+                f"force — {', '.join(twins)} — decide alike); only which rule decides, and so the citation, can differ"
+                " — examples state values, not rules"
+            )
+            return
+        mutated = Translator(self.shared, BookView(self.book, change))
         useful, any_difference, rule_changes = [], [], []
         for name in self.decisions:
             before, after = self.original.decision(name), mutated.decision(name)
