@@ -9,7 +9,7 @@ each name and subscript is to be read. Nothing here runs the expression.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -76,6 +76,24 @@ class Checker:
         analysis.type = self._check(node, {}, analysis)
         return analysis
 
+    def check_within(self, node: n.Node, binders: Sequence[n.For | n.Subscript]) -> Analysis:
+        """Check `node` as if it stood inside `binders` (enclosing `for` and filter nodes,
+        outermost first), so it may read their `for` variable, `item` and item fields.
+
+        Why: a library call is inlined before the whole expression is checked, and its
+        arguments are type-checked on their own at that moment; an argument that reads the
+        importing book's `for` variable is only meaningful in the scope the loop opens.
+        """
+        analysis = Analysis(type=t.ANY)
+        local: Mapping[str, Symbol] = {}
+        for binder in binders:
+            if isinstance(binder, n.For):
+                local = self._for_scope(binder, local, analysis)
+            else:
+                local = self._subscript_scope(binder, local, analysis)[0]
+        analysis.type = self._check(node, local, analysis)
+        return analysis
+
     # -- scopes ---------------------------------------------------------------------
 
     def _resolve(self, node: n.Name, local: Mapping[str, Symbol], analysis: Analysis) -> Symbol:
@@ -136,14 +154,8 @@ class Checker:
                 if not t.compatible(then_type, else_type):
                     raise _fail(otherwise, f"the branches give {then_type} and {else_type}")
                 return t.join(then_type, else_type)
-            case n.For(variable=var, iterable=iterable, body=body):
-                iterable_type = self._check(iterable, local, a)
-                if iterable_type.kind not in ("list", "any"):
-                    raise _fail(iterable, f"`for` needs a list, got {iterable_type}")
-                item_type = iterable_type.item or t.ANY if iterable_type.kind == "list" else t.ANY
-                inner = dict(local)
-                inner[var] = Symbol("local", var, item_type, self._fact_origin(iterable, a))
-                return t.list_of(self._check(body, inner, a))
+            case n.For(body=body):
+                return t.list_of(self._check(body, self._for_scope(node, local, a), a))
             case n.Field():
                 return self._field(node, local, a)
             case n.Subscript():
@@ -254,7 +266,20 @@ class Checker:
             )
         return field_type
 
-    def _subscript(self, node: n.Subscript, local: Mapping[str, Symbol], a: Analysis) -> t.Type:
+    def _for_scope(self, node: n.For, local: Mapping[str, Symbol], a: Analysis) -> dict[str, Symbol]:
+        """The scope of a `for` body: the enclosing one plus the loop variable."""
+        iterable_type = self._check(node.iterable, local, a)
+        if iterable_type.kind not in ("list", "any"):
+            raise _fail(node.iterable, f"`for` needs a list, got {iterable_type}")
+        item_type = iterable_type.item or t.ANY if iterable_type.kind == "list" else t.ANY
+        inner = dict(local)
+        inner[node.variable] = Symbol("local", node.variable, item_type, self._fact_origin(node.iterable, a))
+        return inner
+
+    def _subscript_scope(self, node: n.Subscript, local: Mapping[str, Symbol],
+                         a: Analysis) -> tuple[dict[str, Symbol], t.Type, t.Type]:
+        """The scope of a subscript (`item` and the item's fields), the target's type and
+        the item's type."""
         target = self._check(node.target, local, a)
         if target.kind not in ("list", "any"):
             raise _fail(node, f"only lists can be filtered or indexed, got {target}")
@@ -265,6 +290,10 @@ class Checker:
             for key, field_type in item.fields:
                 inner[key] = Symbol("item_field", key, field_type, origin)
         inner["item"] = Symbol("item", "item", item)
+        return inner, target, item
+
+    def _subscript(self, node: n.Subscript, local: Mapping[str, Symbol], a: Analysis) -> t.Type:
+        inner, target, item = self._subscript_scope(node, local, a)
         index_type = self._check(node.index, inner, a)
         if index_type.kind == "boolean":
             a.subscripts[id(node)] = "filter"

@@ -193,7 +193,7 @@ class _Builder(ProblemCollector):
             self.problem(path, "expected an expression (text)")
             return None
         try:
-            node = self.imports.expand(parse(text), lambda arg: checker.check(arg).type)
+            node = self.imports.expand(parse(text), lambda arg, binders: checker.check_within(arg, binders).type)
             analysis = checker.check(node)
         except ExpressionError as exc:
             line, column = self.map.position_in_scalar(path, exc.line, exc.column)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from engine.rulebook.library import Function, Library
 
 MODES = ("decision", "ledger", "library")
+
+# Types a library call's argument in the scope of the enclosing `for`/filter nodes.
+TypeOf = Callable[[n.Node, Sequence[n.For | n.Subscript]], t.Type]
 
 
 def _fail(node: n.Node, message: str) -> ExpressionError:
@@ -139,16 +142,30 @@ class Imports:
 
     # -- the rewrite ----------------------------------------------------------------------
 
-    def expand(self, node: n.Node, type_of: Callable[[n.Node], t.Type] | None = None) -> n.Node:
-        """`node` with every library call inlined and every library parameter resolved."""
+    def expand(self, node: n.Node, type_of: TypeOf | None = None) -> n.Node:
+        """`node` with every library call inlined and every library parameter resolved.
+
+        `type_of(arg, binders)` types a call's argument in the scope of `binders`, the
+        enclosing `for` and filter nodes (outermost first, already expanded), so an argument
+        may read the importing book's own loop variable or `item`."""
         if not self.libraries and self.local is None:
             return node
-        return self._expand(node, type_of)
+        return self._expand(node, type_of, ())
 
-    def _expand(self, node: n.Node, type_of: Callable[[n.Node], t.Type] | None) -> n.Node:
+    def _expand(self, node: n.Node, type_of: TypeOf | None, binders: tuple[n.For | n.Subscript, ...]) -> n.Node:
         def visit(child: n.Node) -> n.Node:
-            return self._expand(child, type_of)
+            return self._expand(child, type_of, binders)
 
+        if isinstance(node, n.For):
+            iterable = visit(node.iterable)
+            scoped = dataclasses.replace(node, iterable=iterable)
+            body = self._expand(node.body, type_of, (*binders, scoped))
+            return dataclasses.replace(scoped, body=body)
+        if isinstance(node, n.Subscript):
+            target = visit(node.target)
+            scoped = dataclasses.replace(node, target=target)
+            index = self._expand(node.index, type_of, (*binders, scoped))
+            return dataclasses.replace(scoped, index=index)
         if isinstance(node, n.Call):
             if node.function == "value_on" and node.args and isinstance(node.args[0], n.Literal):
                 return self._value_on(node, visit)
@@ -156,7 +173,7 @@ class Imports:
             if function is not None:
                 lib, prefix, fn = function
                 args = tuple(visit(arg) for arg in node.args)
-                return self._inline(node, lib, prefix, fn, args, type_of)
+                return self._inline(node, lib, prefix, fn, args, type_of, binders)
         if isinstance(node, n.Field) and isinstance(node.target, n.Name) and node.target.name in self.libraries:
             return self._parameter_read(node, node.target.name, node.name)
         if isinstance(node, n.Name) and node.name in self.libraries:
@@ -182,7 +199,7 @@ class Imports:
         return None
 
     def _inline(self, call: n.Call, lib: Library, prefix: str, fn: Function, args: tuple[n.Node, ...],
-                type_of: Callable[[n.Node], t.Type] | None) -> n.Node:
+                type_of: TypeOf | None, binders: tuple[n.For | n.Subscript, ...]) -> n.Node:
         label = f"{prefix}{fn.name}"
         if len(args) != len(fn.params):
             names = ", ".join(name for name, _ in fn.params)
@@ -194,7 +211,7 @@ class Imports:
                 raise _fail(arg, f"argument {i + 1} of {label}() reads {sorted(clash)[0]!r}, a name the function binds itself; "
                                  "compute it in a derived value first")
             if type_of is not None:
-                got = type_of(arg)
+                got = type_of(arg, binders)
                 if not t.compatible(got, declared):
                     raise _fail(arg, f"argument {i + 1} ({name}) of {label}() must be {declared}, got {got}")
         by_param = {name: arg for (name, _), arg in zip(fn.params, args, strict=True)}

@@ -304,7 +304,7 @@ class _Builder(ProblemCollector):
             return None
         try:
             checker = self._checker()
-            node = self.imports.expand(parse(text), lambda arg: checker.check(arg).type)
+            node = self.imports.expand(parse(text), lambda arg, binders: checker.check_within(arg, binders).type)
             analysis = checker.check(node)
         except ExpressionError as exc:
             line, column = self.map.position_in_scalar(path, exc.line, exc.column)

@@ -260,6 +260,76 @@ def test_import_mistakes_are_named_at_the_call(shared_path: Path, change: str, m
     assert any(message in p and p.startswith(f"user.yaml:{line}:") for p in found), found
 
 
+LOOPING = """\
+id: xx.looping
+jurisdiction: xx
+title: {en: Looping}
+version: "1"
+languages: [en]
+imports: {shared: xx.shared}
+as_of_fact: day
+sources:
+  own: {citation: Own art.}
+facts:
+  day: {type: date}
+  agreements:
+    type: list
+    items: {type: record, fields: {no: {type: string}, agreed: {type: date}}}
+decisions:
+  deadlines:
+    type: list
+    items: {type: date}
+    hit_policy: first
+    rules:
+      - id: each
+        expr: for a in agreements return shared.five_days(a.agreed)
+        citations: [shared.art_1]
+        explanation: {en: "{value}"}
+  nested:
+    type: list
+    items: {type: list, items: {type: date}}
+    hit_policy: first
+    rules:
+      - id: each
+        expr: for a in agreements return for d in [a.agreed, day] return shared.five_days(d)
+        citations: [shared.art_1]
+        explanation: {en: "{value}"}
+  overdue:
+    type: list
+    items: {type: string}
+    hit_policy: first
+    rules:
+      - id: past_deadline
+        expr: agreements[shared.five_days(agreed) < day].no
+        citations: [shared.art_1]
+        explanation: {en: "{value}"}
+"""
+
+
+def test_a_library_function_takes_the_importing_books_loop_variable(shared_path: Path) -> None:
+    """A call inside the importer's own `for` or filter reads the loop variable or the
+    item's fields; the argument is checked in that scope, not as an unknown name."""
+    book = engine.api.Book(load_text(LOOPING.encode(), "looping.yaml"))
+    facts = {"day": "2024-03-20", "agreements": [{"no": "1", "agreed": "2024-03-11"}, {"no": "2", "agreed": "2024-03-18"}]}
+    decisions = book.decide(facts).decisions
+    # five calendar days each (add_days in the test library): 03-16 and 03-23
+    assert decisions["deadlines"].value == [dt.date(2024, 3, 16), dt.date(2024, 3, 23)]
+    assert decisions["nested"].value == [[dt.date(2024, 3, 16), dt.date(2024, 3, 25)], [dt.date(2024, 3, 23), dt.date(2024, 3, 25)]]
+    assert decisions["overdue"].value == ["1"]  # 03-16 < 03-20; 03-23 is not
+
+
+def test_a_loop_variable_of_the_wrong_type_is_still_named_at_the_call(shared_path: Path) -> None:
+    text = LOOPING.replace("for a in agreements return shared.five_days(a.agreed)", "for a in agreements return shared.five_days(a.no)")
+    found = problems_of(load_text, text.encode(), "looping.yaml")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "shared.five_days(a.no)" in row)
+    assert any("argument 1 (day) of shared.five_days() must be date, got string" in p and p.startswith(f"looping.yaml:{line}:")
+               for p in found), found
+    # outside its loop the variable is still unknown
+    text = LOOPING.replace("return shared.five_days(a.agreed)", "return shared.five_days(day)").replace(
+        "agreements[shared.five_days(agreed) < day].no", "'[shared.five_days(a.agreed)]'")
+    assert any("unknown name 'a'" in p for p in problems_of(load_text, text.encode(), "looping.yaml"))
+
+
 def test_importing_something_that_is_not_a_library(shared_path: Path) -> None:
     found = problems_of(load_text, DECISION.replace("xx.shared", "ru.desk_audit").encode(), "user.yaml")
     assert any("not a library book" in p for p in found)
