@@ -34,6 +34,10 @@ _CONTAINERS = (list, dict)  # what may hold a missing value inside
 _FIELDS = ("name", "value", "rule", "citations", "explanation", "determined", "missing_facts", "rules")
 if tuple(f.name for f in dataclasses.fields(DecisionResult))[: len(_FIELDS)] != _FIELDS:  # pragma: no cover
     raise ImportError("engine.result.DecisionResult changed its fields; update decide() in engine.evaluate")
+# Trace records (see Evaluation): (_RULE, decision, rule, outcome, reads, missing, value)
+# and (_DERIVED, name, value, reads, missing); a ready entry is a dict.
+_RULE, _DERIVED = "rule", "derived"
+_NO_READS: dict[Any, Any] = {}
 _TEMPLATES: dict[str, list[str]] = {}  # explanation template -> its parts, split once
 # (id(rule), language) -> (the rule, its citations as result dicts); the rule is kept, so its id stays its own
 _RULE_CITATIONS: dict[tuple[int, str], tuple[m.Rule, tuple[dict[str, str], ...]]] = {}
@@ -50,9 +54,20 @@ class _Outcome:
 
 
 class Evaluation:
-    """One case in progress: the `ctx` the compiled expressions receive."""
+    """One case in progress: the `ctx` the compiled expressions receive.
+
+    The trace is recorded cheaply while deciding: per rule considered, a tuple of the rule,
+    its outcome and the values it read (`_RULE`), per derived value the same (`_DERIVED`).
+    The entries of the contract (condition, facts/values/parameters, `because`, citations)
+    are built from those records only when the trace is read (`trace_entries`, called by
+    `Result.trace`): a reader who never looks at it, or a result never serialised, pays
+    nothing for `because`, which walks each failed condition again. `lazy_trace = False`
+    builds every entry at the moment it is recorded (the plain path; a test holds the
+    two to the same JSON for every example of every rulebook).
+    """
 
     language = "en"  # of the trace's `because` texts
+    lazy_trace = True
 
     def __init__(self, book: m.Rulebook, facts: dict[str, Any], as_of: dt.date, tracing: bool) -> None:
         self.book = book
@@ -90,12 +105,7 @@ class Evaluation:
                 value = self.book.derived[name].expression.fn(self, None)  # type: ignore[misc]
                 cached = (value, self.missing)
                 if self.tracing:
-                    entry = {"derived": name, "outcome": "unknown" if contains_missing(value) else "computed"}
-                    entry.update(self._reads_for_trace(self.reads or {}))
-                    if contains_missing(value):
-                        entry["missing"] = sorted(set(self.missing))
-                    entry["value"] = jsonout.plain(value)
-                    self.trace.append(entry)
+                    self._record((_DERIVED, name, value, self.reads or {}, self.missing))
             finally:
                 self.missing, self.reads = outer_missing, outer_reads
             self._derived[name] = cached
@@ -168,7 +178,7 @@ class Evaluation:
             since, until = rule.valid_from, rule.valid_to
             if (since is not None and day < since) or (until is not None and day > until):
                 if tracing:
-                    self._trace_rule(decision, rule, "not_in_force", {}, [], None)
+                    self._record((_RULE, decision, rule, "not_in_force", _NO_READS, (), None))
                 continue
             self.missing = []
             self.reads = {} if tracing else None
@@ -179,14 +189,14 @@ class Evaluation:
                 value = expr.fn(self, None) if expr is not None else rule.value  # type: ignore[misc]
                 if value is MISSING or (isinstance(value, _CONTAINERS) and contains_missing(value)):
                     if self.tracing:
-                        self._trace_rule(decision, rule, "true", self.reads or {}, self.missing, MISSING)
+                        self._record((_RULE, decision, rule, "true", self.reads or {}, self.missing, MISSING))
                     unknown_missing.extend(self.missing)
                     undetermined = True
                     if policy == "first":
                         break
                     continue
                 if self.tracing:
-                    self._trace_rule(decision, rule, "true", self.reads or {}, [], value)
+                    self._record((_RULE, decision, rule, "true", self.reads or {}, (), value))
                 if policy == "first":
                     chosen = _Outcome(value, [rule], [], True)
                     break
@@ -198,10 +208,10 @@ class Evaluation:
                         collected.append(value)
             elif condition is False:
                 if self.tracing:
-                    self._trace_rule(decision, rule, "false", self.reads or {}, [], None)
+                    self._record((_RULE, decision, rule, "false", self.reads or {}, (), None))
             else:
                 if self.tracing:
-                    self._trace_rule(decision, rule, "unknown", self.reads or {}, self.missing, None)
+                    self._record((_RULE, decision, rule, "unknown", self.reads or {}, self.missing, condition))
                 unknown_missing.extend(self.missing)
                 undetermined = True
                 if policy == "first":
@@ -280,7 +290,41 @@ class Evaluation:
             out["parameters"] = parameters
         return out
 
-    def _trace_rule(
+    def _record(self, record: tuple[Any, ...]) -> None:
+        if self.lazy_trace:
+            self.trace.append(record)
+        else:
+            self.trace.append(self._entry(record))
+
+    def trace_entries(self) -> list[dict[str, Any]]:
+        """The trace as the contract shows it, built from the records (once per result).
+
+        A condition is looked at again here, after the case is decided: every value it
+        can read (facts, parameters, derived values, decisions) is final by then and was
+        computed by the decision itself, so the deciding parts are the ones the decision
+        saw. That second look gets a budget of its own (the decision's was for deciding).
+        """
+        saved = self.steps, self.missing, self.reads
+        self.steps = limits.BUDGET.steps
+        try:
+            with decimal.localcontext(DECIMAL_CONTEXT):
+                return [record if type(record) is dict else self._entry(record) for record in self.trace]
+        finally:
+            self.steps, self.missing, self.reads = saved
+
+    def _entry(self, record: tuple[Any, ...]) -> dict[str, Any]:
+        if record[0] is _RULE:
+            return self._rule_entry(*record[1:])
+        _, name, value, reads, missing = record
+        unknown = contains_missing(value)
+        entry = {"derived": name, "outcome": "unknown" if unknown else "computed"}
+        entry.update(self._reads_for_trace(reads))
+        if unknown:
+            entry["missing"] = sorted(set(missing))
+        entry["value"] = jsonout.plain(value)
+        return entry
+
+    def _rule_entry(
         self,
         decision: m.Decision,
         rule: m.Rule,
@@ -288,7 +332,7 @@ class Evaluation:
         reads: dict[Any, Any],
         missing: list[str],
         value: Any,
-    ) -> None:
+    ) -> dict[str, Any]:
         entry: dict[str, Any] = {"decision": decision.name, "rule": rule.id, "outcome": outcome}
         if rule.valid_from or rule.valid_to:
             entry["in_force"] = {
@@ -296,17 +340,19 @@ class Evaluation:
                 "to": rule.valid_to.isoformat() if rule.valid_to else None,
             }
         when = rule.when
-        entry["condition"] = when.text if when is not None else None
+        entry["condition"] = when.text if when is not None else None  # the rulebook's own text, kept at load
         if outcome != "not_in_force":
             entry.update(self._reads_for_trace(reads))
             if when is not None and outcome in ("false", "unknown"):
-                entry.update(because(when.why().because(self), self.language))
+                # `value` of an unknown record is the condition's own value (MISSING or null)
+                condition = value if outcome == "unknown" else False
+                entry.update(because(when.why().because(self, condition), self.language))
         if missing:
             entry["missing"] = sorted(set(missing))
         if outcome == "true":
             entry["value"] = jsonout.plain(value)
         entry["citations"] = list(rule.citations)
-        self.trace.append(entry)
+        return entry
 
 
 def parse_as_of(value: Any) -> dt.date:
@@ -383,6 +429,7 @@ def decide(
     with decimal.localcontext(DECIMAL_CONTEXT):
         ev = Evaluation(book, normalised, day, trace)
         ev.language = language
+        tracing_lazily = trace and ev.lazy_trace
         if book.constraints:
 
             def holds(constraint: m.Constraint) -> Any:
@@ -430,7 +477,7 @@ def decide(
         language=language,
         decisions=results,
         missing_facts=sorted(missing),
-        trace=ev.trace,
+        trace=ev.trace_entries if tracing_lazily else ev.trace,
         warnings=warnings,
         facts=dict(facts) if isinstance(facts, dict) else facts,
         normalised_facts=normalised,

@@ -7,6 +7,7 @@ input gives byte-identical output), or into the plain dict the HTTP API returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,7 @@ class Result:
     language: str
     decisions: dict[str, DecisionResult]
     missing_facts: list[str]
-    trace: list[dict[str, Any]]
+    trace: list[dict[str, Any]]  # given as a list, or as the function that builds it (see below)
     warnings: list[str] = field(default_factory=list)
     facts: Any = None  # as received: with the rulebook's sha256, the record stands on its own
     normalised_facts: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +82,11 @@ class Result:
             result = book.decide(facts, as_of=self.as_of if self.as_of_source in ("argument", "today") else None, lang=lang)
             result.as_of_source = self.as_of_source
         return audit_report(result, book.model, format, result.language)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_trace"] = self.trace  # a pickled result carries its trace built, not the case in progress
+        return state
 
     @property
     def status(self) -> str:
@@ -113,3 +119,21 @@ class Result:
     def to_json(self, indent: int | None = 2) -> str:
         """The result JSON: exact decimals, stable key order (same input, same bytes)."""
         return jsonout.dumps(self.to_dict(), indent=indent)
+
+
+def _trace(self: Result) -> list[dict[str, Any]]:
+    trace = self.__dict__["_trace"]
+    if not isinstance(trace, list):
+        trace = self.__dict__["_trace"] = trace()
+    return trace
+
+
+def _set_trace(self: Result, trace: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]) -> None:
+    self.__dict__["_trace"] = trace
+
+
+# The evaluator hands over the trace as a function (engine/evaluate.py, Evaluation.trace_entries):
+# its entries, with each failed condition's deciding part, are built the first time
+# `result.trace` is read (to_dict, reports) and kept, so deciding with the trace on costs
+# little more than deciding without it. Readers see a list, always.
+Result.trace = property(_trace, _set_trace, doc="The trace: one entry per rule considered and per derived value computed.")  # type: ignore[assignment]

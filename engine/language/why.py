@@ -22,6 +22,7 @@ from engine.language.unparse import unparse
 from engine.language.values import MISSING, to_text
 
 MAX_PARTS = 16  # an `or` of many operands is summarised by its first sixteen
+_UNKNOWN_YET = object()  # Why.because: the condition's value was not given
 
 
 class Part:
@@ -48,13 +49,20 @@ def _outcome(value: Any) -> str:
 
 
 class Why:
-    """The explainer of one condition; built once per expression, on first use."""
+    """The explainer of one condition; built once per expression, on first use.
+
+    What does not depend on the case is worked out once per node and kept (its text, its
+    compiled closure, which operands of a comparison are constants), so that explaining
+    a rule in a case costs the few closure calls that read the case's values.
+    """
 
     def __init__(self, node: n.Node, analysis: Analysis) -> None:
         self.root = node
         self._compiler = Compiler(analysis)
         self._compiled: dict[int, Compiled] = {}
         self._texts: dict[int, str] = {}
+        # id(binary node) -> (its text, its op, [(operand text, operand closure or None for a constant)])
+        self._comparisons: dict[int, tuple[str, str, list[tuple[str, Compiled | None]]]] = {}
 
     def _text(self, node: n.Node) -> str:
         text = self._texts.get(id(node))
@@ -77,9 +85,11 @@ class Why:
         finally:
             ctx.missing, ctx.reads = saved_missing, saved_reads
 
-    def because(self, ctx: Any) -> list[Part]:
-        """The deciding parts of the root condition, evaluated in case `ctx`."""
-        value, _ = self._eval(ctx, self.root)
+    def because(self, ctx: Any, value: Any = _UNKNOWN_YET) -> list[Part]:
+        """The deciding parts of the root condition, evaluated in case `ctx`; `value` is the
+        condition's value when the caller already knows it (it is computed otherwise)."""
+        if value is _UNKNOWN_YET:
+            value, _ = self._eval(ctx, self.root)
         parts: list[Part] = []
         self._walk(ctx, self.root, value, parts)
         return parts
@@ -108,20 +118,32 @@ class Why:
             return
         parts.append(self._leaf(ctx, node, value))
 
+    def _comparison(self, node: n.Binary) -> tuple[str, str, list[tuple[str, Compiled | None]]]:
+        plan = self._comparisons.get(id(node))
+        if plan is None:
+            operands = [(self._text(o), None if _constant(o) else self._fn(o)) for o in (node.left, node.right)]
+            plan = self._comparisons[id(node)] = (self._text(node), node.op, operands)
+        return plan
+
     def _leaf(self, ctx: Any, node: n.Node, value: Any) -> Part:
-        text = self._text(node)
         if isinstance(node, n.Binary):
+            text, op, operands = self._comparison(node)
             shown = []
             values: dict[str, Any] = {}
-            for operand in (node.left, node.right):
-                operand_text = self._text(operand)
-                if _constant(operand):
-                    shown.append(operand_text)
-                    continue
-                operand_value, _ = self._eval(ctx, operand)
-                values[operand_text] = operand_value
-                shown.append(f"{operand_text} ({_short(operand_value)})")
-            return Part(text, _outcome(value), values, f"{shown[0]} {node.op} {shown[1]}")
+            saved_missing, saved_reads = ctx.missing, ctx.reads
+            try:
+                for operand_text, fn in operands:
+                    if fn is None:  # a constant shows as written
+                        shown.append(operand_text)
+                        continue
+                    ctx.missing, ctx.reads = [], {}
+                    operand_value = fn(ctx, None)
+                    values[operand_text] = operand_value
+                    shown.append(f"{operand_text} ({_short(operand_value)})")
+            finally:
+                ctx.missing, ctx.reads = saved_missing, saved_reads
+            return Part(text, _outcome(value), values, f"{shown[0]} {op} {shown[1]}")
+        text = self._text(node)
         _, reads = self._eval(ctx, node)
         values = {_read_name(key): read for key, read in reads.items()}
         if isinstance(node, n.Name | n.Field) and not (value is True or value is False):
