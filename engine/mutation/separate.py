@@ -51,6 +51,13 @@ def _value_differs(a: Sym, b: Sym) -> Any:
             if item_a is not None and item_b is not None:
                 parts.append(z3.And(inc_a, inc_b, _value_differs(item_a, item_b)))
         content = z3.Or(*parts) if parts else FALSE
+    elif a.kind == "record" and b.kind == "record":
+        fields_a, fields_b = a.fields or {}, b.fields or {}
+        if set(fields_a) != set(fields_b):
+            content = z3.BoolVal(True)
+        else:
+            parts = [_value_differs(fields_a[name], fields_b[name]) for name in fields_a]
+            content = z3.Or(*parts) if parts else FALSE
     elif a.kind in ("bool", "num", "date", "str") and a.kind == b.kind:
         content = a.val != b.val
     elif a.kind == "opaque" and b.kind == "opaque" and a.origin and a.origin == b.origin:
@@ -123,6 +130,7 @@ class Separator:
                 useful.append(z3.And(differs, z3.Not(before.value.missing), z3.Not(before.overlap), z3.Not(before.gap)))
             for by_before, by_after in zip(before.decided_by, after.decided_by, strict=False):
                 rule_changes.append(z3.Xor(by_before, by_after))
+        self._bounded: set[str] = set()
         for goal in (useful, any_difference):
             if not goal:
                 continue
@@ -130,11 +138,16 @@ class Separator:
             if answer != "unsat":
                 return
         verdict.equivalent = True
-        verdict.note = "equivalent: no case gives a different result (proved by the solver)"
+        within = ""
+        if self._bounded:
+            from engine.prover.space import LIST_ITEMS
+
+            within = f" for lists of facts of up to {LIST_ITEMS} items ({', '.join(sorted(self._bounded))})"
+        verdict.note = f"equivalent: no case{within} gives a different result (proved by the solver)"
         remaining = self.wall - (time.monotonic() - started)
         if rule_changes and self.session.ask(z3.Or(*rule_changes), remaining, effort=self.effort).status == "sat":
             verdict.note = (
-                "equivalent in every value and status (proved by the solver); only which rule decides, "
+                f"equivalent in every value and status{within} (proved by the solver); only which rule decides, "
                 "and so the citation, can differ — examples state values, not rules"
             )
 
@@ -147,6 +160,7 @@ class Separator:
             remaining = self.wall - (time.monotonic() - started)
             answer = self.session.ask(goal, remaining, blocks, effort=self.effort)
             if answer.status == "unsat":
+                self._bounded.update(answer.bounded)
                 return "unsat" if not blocks else "open"
             if answer.status != "sat" or answer.case is None or answer.model is None:
                 verdict.note = (

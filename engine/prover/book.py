@@ -1,10 +1,12 @@
 """Proving one loaded rulebook: every decision, and what the examples already show.
 
 The fact space, the constraints and the shared stand-in values are built once per
-rulebook; each decision is then proved in turn with its own time bound. As a guard
-against a wrong translation, a rule the prover calls dead or shadowed must not be one an
-embedded example makes decide: if it is, the claim is withdrawn and reported as a
-prover error (it would be a bug here, not in the rulebook).
+rulebook; each decision is then proved in turn with its own time bound. A rule an
+embedded example makes decide is shown by the engine itself to apply and to be reached:
+the solver is not asked whether it is dead or shadowed (that time goes to the other
+checks). As a guard against a wrong translation, a rule the prover calls dead or shadowed
+must never be one an example makes decide: if it were, the claim would be withdrawn and
+reported as a prover error (a bug here, not in the rulebook).
 """
 
 from __future__ import annotations
@@ -74,8 +76,8 @@ def prove_book(book: m.Rulebook, bound: float = DEFAULT_BOUND, decisions: list[s
     translator = Translator(shared, BookView(book))
     session = Session(shared, base_constraints(shared, translator))
     proof = BookProof(book.id, book.file)
-    prover = DecisionProver(book, checker, session, translator, bound)
     exercised = exercised_rules(book, checker) if book.examples else set()
+    prover = DecisionProver(book, checker, session, translator, bound, exercised)
     for name in decisions or list(book.decisions):
         result = prover.prove(name)
         for finding in list(result.findings):

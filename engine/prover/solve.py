@@ -42,6 +42,16 @@ class Answer:
     free: list[str] = field(default_factory=list)  # why the formula is not exact, if it is not
     seconds: float = 0.0
     model: z3.ModelRef | None = None
+    bounded: list[str] = field(default_factory=list)  # list facts read: an unsat answer holds for lists up to the bound
+
+    @property
+    def within(self) -> str:
+        """' (for lists of facts of up to N items: xs)' when the answer rests on the bound."""
+        if not self.bounded:
+            return ""
+        from engine.prover.space import LIST_ITEMS
+
+        return f" (for lists of facts of up to {LIST_ITEMS} items: {', '.join(self.bounded)})"
 
 
 def _to_term(value: Any, shared: Shared) -> Any:
@@ -88,6 +98,15 @@ def free_reasons(shared: Shared, formulas: list[Any]) -> list[str]:
     return list(reasons)
 
 
+def bounded_lists(shared: Shared, formulas: list[Any]) -> list[str]:
+    """The list facts the formulas read (by their length variables): the solver sees at most
+    LIST_ITEMS items of each, so a proof over them is a proof for lists that short."""
+    lengths = {variable.get_id(): name for name, variable in shared.space.list_lengths.items()}
+    if not lengths:
+        return []
+    return sorted({lengths[term.get_id()] for term in _distinct_apps(formulas) if term.get_id() in lengths})
+
+
 class Session:
     """One solver with a rulebook's fact domain and constraints asserted once."""
 
@@ -126,7 +145,7 @@ class Session:
                 self.solver.set("rlimit", effort or 0)  # 0: no resource limit
                 result = self.solver.check()
                 if result == z3.unsat:
-                    return Answer("unsat", seconds=time.monotonic() - started)
+                    return Answer("unsat", seconds=time.monotonic() - started, bounded=bounded_lists(self.shared, [goal, *(block or ())]))
                 if result != z3.sat:
                     return Answer("unknown", seconds=time.monotonic() - started)
                 model = self.solver.model()

@@ -139,6 +139,31 @@ def _ite_items(
     return tuple(out)
 
 
+def holds_missing(value: Sym) -> z3.BoolRef:
+    """A list or record with a missing value somewhere inside (in an item in the list, or
+    a field): the engine's `contains_missing`, which leaves a decision undetermined."""
+    if value.kind == "list":
+        parts = [z3.And(included, z3.Or(item.missing, holds_missing(item))) for included, item in value.items or ()]
+        return z3.Or(*parts) if parts else FALSE
+    if value.kind == "record":
+        parts = [z3.Or(field.missing, holds_missing(field)) for field in (value.fields or {}).values()]
+        return z3.Or(*parts) if parts else FALSE
+    return FALSE
+
+
+def settled(value: Sym) -> Sym:
+    """A rule's value as the engine takes it: missing also when a list or record holds a
+    missing value (the rule then leaves the decision undetermined)."""
+    if value.kind not in ("list", "record"):
+        return value
+    inner = holds_missing(value)
+    if z3.is_false(z3.simplify(inner)):
+        return value
+    gone = z3.Or(value.missing, value.null)
+    return Sym(value.kind, z3.Or(value.missing, z3.And(z3.Not(gone), inner)), value.null, value.val, value.items, value.fields,
+               value.why, value.origin)
+
+
 def merge_missing(*values: Sym) -> z3.BoolRef:
     return z3.Or(*[v.missing for v in values]) if values else FALSE
 

@@ -103,6 +103,8 @@ class Translator:
         self._decisions: dict[str, Outcome] = {}
         self._in_progress: set[str] = set()
         self._tag = f"{view.tag}@{self.asof}"
+        # local names of the filters and `for`s being translated, innermost last
+        self._scopes: list[dict[str, Sym]] = []
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -123,7 +125,7 @@ class Translator:
     def rule_terms(self, rule: RuleView) -> RuleTerms:
         condition = self.expression(rule.when)
         if rule.expr is not None:
-            value = self.expression(rule.expr)
+            value = s.settled(self.expression(rule.expr))
         else:
             try:
                 value = s.from_python(rule.value, self.space.texts)
@@ -163,7 +165,7 @@ class Translator:
     def _kind_of(self, decision_name: str) -> str:
         decision = self.book.decisions[decision_name]
         kind = decision.type.kind
-        if decision.hit_policy == "collect":
+        if decision.hit_policy == "collect" or kind == "list":
             return "list"
         return _KIND.get(kind, "opaque")
 
@@ -241,8 +243,12 @@ class Translator:
         try:
             return self._tr(node)
         except Untranslatable as exc:
+            if self._scopes:
+                raise  # a stand-in named by its text would be one value for every item: the whole filter or `for` stands in
             return self.opaque(node, str(exc))
         except z3.Z3Exception as exc:  # sorts that do not fit: a value of an unexpected kind
+            if self._scopes:
+                raise Untranslatable(f"not expressible ({exc})") from None
             return self.opaque(node, f"not expressible ({exc})")
 
     def opaque(self, node: n.Node, reason: str) -> Sym:
@@ -320,8 +326,8 @@ class Translator:
                 return self._subscript(target, index)
             case n.Call():
                 return self._call(node)
-            case n.For():
-                raise Untranslatable("`for` builds a list item by item")
+            case n.For(variable=variable, iterable=iterable, body=body):
+                return self._for(variable, iterable, body)
         raise Untranslatable(f"{type(node).__name__} expressions")
 
     @staticmethod
@@ -332,12 +338,22 @@ class Translator:
         return value
 
     def _name(self, name: str) -> Sym:
+        for scope in reversed(self._scopes):
+            if name in scope:
+                return scope[name]
+        if self._scopes and (name in self.book.derived or name in self.book.decisions):
+            saved, self._scopes = self._scopes, []  # a derived value or decision reads no local name
+            try:
+                return self._name(name)
+            finally:
+                self._scopes = saved
         book = self.book
         if name in book.facts:
             value = self.space.read(name)
             if value is None:
                 kind = book.facts[name].type.kind
-                return Sym("opaque", z3.Not(self.space.present(name)), FALSE, why=f"the {kind} fact {name!r} (lists and records of facts are not modelled)")
+                return Sym("opaque", z3.Not(self.space.present(name)), FALSE,
+                           why=f"the {kind} fact {name!r} (records and lists of lists of facts are not modelled)")
             return value
         if name in book.parameters:
             return self.parameter(name, self.asof)
@@ -379,9 +395,52 @@ class Translator:
         gone = z3.Or(container.missing, container.null)
         return Sym(inner.kind, z3.Or(gone, inner.missing), z3.And(z3.Not(gone), inner.null), inner.val, inner.items, inner.fields)
 
+    def _scoped(self, scope: dict[str, Sym], node: n.Node) -> Sym:
+        self._scopes.append(scope)
+        try:
+            return self.tr(node)
+        finally:
+            self._scopes.pop()
+
+    def _for(self, variable: str, iterable: n.Node, body: n.Node) -> Sym:
+        """`for x in xs return body`: the body once per item, in the item's place."""
+        items = self.tr(iterable)
+        if items.kind == "null":
+            return s.missing("list")
+        items.expect("list")
+        out = tuple((included, self._scoped({variable: item}, body)) for included, item in items.items or ())
+        return Sym("list", z3.Or(items.missing, items.null), FALSE, items=out)
+
+    def _filter(self, target_node: n.Node, condition: n.Node) -> Sym:
+        """`xs[condition]`: the items whose condition is true; unknown for any item makes the
+        whole list unknown (the compiler's `filtering`). Inside, the item's fields are names
+        of their own and `item` is the item."""
+        target = self.tr(target_node)
+        if target.kind == "null":
+            return s.missing("list")
+        target.expect("list")
+        static = self.shared.types.of(target_node)
+        names = [key for key, _ in static.item.fields] if static.item is not None and static.item.fields else None
+        kept, unknown = [], []
+        for included, item in target.items or ():
+            scope: dict[str, Sym] = {}
+            if item.kind == "record":
+                for key in names if names is not None else list(item.fields or {}):
+                    scope[key] = self._field(item, key)
+            elif names:
+                raise Untranslatable("a filter over items that are not records")
+            scope["item"] = item
+            keep = self._boolean(self._scoped(scope, condition))
+            kept.append((z3.And(included, keep.true), item))
+            unknown.append(z3.And(included, keep.unknown))
+        missing = z3.Or(target.missing, target.null, *unknown)
+        return Sym("list", missing, FALSE, items=tuple(kept))
+
     def _subscript(self, target_node: n.Node, index_node: n.Node) -> Sym:
         if not (isinstance(index_node, n.Literal) and isinstance(index_node.value, Decimal)):
-            raise Untranslatable("a filter `[...]` over a list")
+            if self.shared.types.of(index_node).kind in ("decimal",):
+                raise Untranslatable("an index computed into a list")
+            return self._filter(target_node, index_node)
         target = self.tr(target_node)
         target.expect("list")
         position = int(index_node.value)
@@ -528,11 +587,11 @@ class Translator:
         total = z3.Sum(*parts) if parts else z3.RealVal(0)
         return Sym("num", z3.Or(items.missing, *missing), items.null, total)
 
-    def _pick(self, node: n.Call, smaller: bool) -> Sym:
+    def _pick(self, node: n.Node, smaller: bool) -> Sym:
         if len(node.args) == 1:
             items = self._list(node)
             if not items.items or not all(z3.is_true(z3.simplify(inc)) for inc, _ in items.items):
-                raise Untranslatable(f"{node.function}() of a list of varying length")
+                return self._pick_varying(node.function, items, smaller)
             args = [item for _, item in items.items]
         else:
             args = self._args(node)
@@ -543,6 +602,34 @@ class Translator:
             best = z3.If(arg.val < best if smaller else arg.val > best, arg.val, best)
         missing, null = s.strict_flags(args)
         return Sym(args[0].kind, missing, null, best)
+
+    @staticmethod
+    def _pick_varying(function: str, items: Sym, smaller: bool) -> Sym:
+        """min/max of a list whose items may or may not be in it: missing when it is empty or
+        an item in it is missing (the builtin's rule), the best of the items in it otherwise."""
+        kinds = {item.kind for _, item in items.items or ()} - {"null"}
+        if len(kinds) != 1 or not kinds <= {"num", "date"}:
+            raise Untranslatable(f"{function}() of a list of {' and '.join(sorted(kinds)) or 'no'} values")
+        kind = kinds.pop()
+        best: Any = None
+        seen: z3.BoolRef = FALSE
+        empty_parts, missing_parts, null_parts = [], [], []
+        for included, item in items.items or ():
+            missing_parts.append(z3.And(included, item.missing))
+            null_parts.append(z3.And(included, item.null))
+            if item.kind == "null":
+                continue
+            if best is None:
+                best = item.val
+            else:
+                better = item.val < best if smaller else item.val > best
+                best = z3.If(z3.And(included, z3.Or(z3.Not(seen), better)), item.val, best)
+            seen = z3.Or(seen, included)
+        empty_parts.append(z3.Not(z3.Or(*[included for included, _ in items.items or ()])))
+        gone = z3.Or(items.missing, items.null)
+        missing = z3.Or(items.missing, z3.And(z3.Not(gone), z3.Or(*empty_parts, *missing_parts)))
+        null = z3.And(z3.Not(missing), z3.Or(items.null, *null_parts))
+        return Sym(kind, missing, null, best)
 
     def _fn_min(self, node: n.Call) -> Sym:
         return self._pick(node, True)

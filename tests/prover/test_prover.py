@@ -116,7 +116,7 @@ def test_what_cannot_be_translated_is_not_proved_with_the_reason():
     run = taxrules("check", "--prove", str(FIXTURES / "not_provable.yaml"))
     assert run.returncode == 0  # not a defect: nothing the engine confirms
     assert "not proved (listed: no overlap: some_with_vat / no_invoices)" in run.stdout
-    assert "a filter `[...]` over a list" in run.stdout
+    assert "the list fact 'invoices' (records and lists of lists of facts are not modelled)" in run.stdout
     assert "no two rules hold together" not in run.stdout
 
 
