@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.api import BadAsOf, Book, load
+from engine.api import BadAsOf, Book, UnknownLanguage, load
 from engine.books import LoadedRulebook, WrongKind
 from engine.language.errors import EvaluationError
 from engine.result import DecisionResult, Result
@@ -41,6 +41,7 @@ __all__ = [
     "RulebookError",
     "RulebookNotFound",
     "StreamingUnavailable",
+    "UnknownLanguage",
     "WrongKind",
     "load",
 ]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from engine.books import Kind, LoadedRulebook, WrongKind, load_path, register
 from engine.evaluate import decide as _decide
-from engine.i18n import LANGUAGES
+from engine.i18n import UnknownLanguage, choose_language
 from engine.language.errors import BudgetExceeded, ValueOutOfRange
 from engine.result import Result
 from engine.rulebook import model as m
@@ -33,33 +33,30 @@ if TYPE_CHECKING:
     from engine.ledger.api import LedgerBook
     from engine.rulebook.library import LibraryBook
 
-__all__ = ["BadAsOf", "Book", "LoadedRulebook", "WrongKind", "load"]
+__all__ = ["BadAsOf", "Book", "LoadedRulebook", "UnknownLanguage", "WrongKind", "load"]
 
 
 class BadAsOf(BadInput):
     """An `as_of` that is not a date: bad input, but about the date argument, not the facts."""
 
 
-def _as_of(value: Any) -> dt.date | None:
+def _as_of(value: Any, language: str = "en") -> dt.date | None:
     if value is None:
         return None
     try:
         return coerce_date(value, "as_of")
     except BadInput as exc:
-        raise BadAsOf(str(exc), "as_of") from None
+        raise BadAsOf(exc.args[0], "as_of").in_language(language) from None
 
 
 def _language(book: LoadedRulebook, lang: str | None, language: str | None) -> str:
-    """The one language argument (`lang`; `language` is its older spelling), checked."""
+    """The one language argument (`lang`; `language` is its older spelling), checked by
+    engine.i18n.choose_language, the policy every entry point shares: a language of the
+    rulebook, or one of the engine's own (the book's texts then fall back, and the
+    result carries a warning in the language asked); UnknownLanguage (a ValueError
+    naming the book's languages) for any other."""
     chosen = lang if lang is not None else language if language is not None else "en"
-    if isinstance(chosen, str) and (chosen in LANGUAGES or chosen in book.model.languages):
-        return chosen
-    spoken = ", ".join(book.model.languages)
-    others = ", ".join(code for code in LANGUAGES if code not in book.model.languages)
-    raise ValueError(
-        f"language {chosen!r} is not available for {book.id}: its texts are in {spoken}"
-        + (f" (the engine's own words also in {others})" if others else "")
-    )
+    return choose_language(chosen, book.model.languages, book.id)[0]
 
 
 class Book(LoadedRulebook):
@@ -88,14 +85,24 @@ class Book(LoadedRulebook):
         (default: the rulebook's date fact, else today). `lang`: the language of the
         explanations (`language` is accepted as an alias). Raises BadInput listing every
         bad fact (also facts past the bounds of engine.limits, or that drive a value out
-        of range or past the budget), BadAsOf for a bad date, ValueError for a language
-        the book cannot speak.
+        of range or past the budget), BadAsOf for a bad date, UnknownLanguage (a
+        ValueError) for a language neither the book nor the engine speaks. The messages
+        of BadInput are in `lang`; their fields are the same in every language.
+
+        A language the engine speaks (en, ru, zh, de) but the book does not is not
+        refused: the engine's own words are in it, the book's texts in English (else
+        its first language), and `result.warnings` says so in that language.
         """
-        day, chosen = _as_of(as_of), _language(self, lang, language)
+        chosen = _language(self, lang, language)
+        day = _as_of(as_of, chosen)
         try:
             result = _decide(self.model, self.facts, facts, as_of=day, language=chosen, trace=trace)
         except (ValueOutOfRange, BudgetExceeded) as exc:
-            raise input_error(self.model, exc) from None
+            raise input_error(self.model, exc).in_language(chosen) from None
+        except BadInput as exc:
+            if chosen == "en":
+                raise
+            raise exc.in_language(chosen) from None
         result._decided_by = (self, facts)  # type: ignore[attr-defined]  # for Result.explain; not in the JSON
         return result
 
@@ -118,8 +125,8 @@ class Book(LoadedRulebook):
         """
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
-        day = _as_of(as_of)
         chosen = _language(self, lang, language)
+        day = _as_of(as_of, chosen)
         for facts in cases:
             try:
                 result = self.decide(facts, as_of=day, lang=chosen, trace=trace)

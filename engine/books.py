@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.i18n import Phrase
 from engine.rulebook.registry import load_cached, rulebook_kind
 
 # Where each kind registers itself (imported on first use, so `import engine` stays light).
@@ -95,7 +96,7 @@ class WrongKind(ValueError):
         self.actual = actual
         self.wanted = wanted
         usage = kind(actual).usage.format(id=rulebook_id)
-        super().__init__(f"{rulebook_id} is a {actual} rulebook, not a {wanted} rulebook: use `{usage}`")
+        super().__init__(Phrase("wrong_kind", rulebook=rulebook_id, actual=actual, wanted=wanted, usage=usage))
 
 
 def load_path(path: Path, wanted: str | None = None) -> LoadedRulebook:

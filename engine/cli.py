@@ -19,7 +19,7 @@ import click
 from engine import jsonout
 from engine.api import BadAsOf, Book, load
 from engine.books import WrongKind
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message, say
 from engine.language.errors import EvaluationError
 from engine.limits import strip_bom
 from engine.rulebook.errors import RulebookError, RulebookNotFound
@@ -34,72 +34,77 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     sys.exit(code)
 
 
-def open_book(reference: str) -> Book:
-    """The decision rulebook `reference`; a ledger rulebook is bad input naming `reconcile`."""
+def open_book(reference: str, language: str = "en") -> Book:
+    """The decision rulebook `reference`; a ledger rulebook is bad input naming `reconcile`.
+    Messages in `language` (a rulebook's own errors, for its author, stay in English)."""
     try:
         return load(reference, kind="decision")
     except WrongKind as exc:
-        fail(str(exc), BAD_INPUT)
+        fail(say(exc, language), BAD_INPUT)
     except RulebookNotFound as exc:
-        fail(str(exc), BAD_INPUT)
+        fail(say(exc, language), BAD_INPUT)
     except RulebookError as exc:
         click.echo(str(exc), err=True)
         sys.exit(RULEBOOK_ERROR)
 
 
-def bad_facts_message(book_id: str, exc: BadInput) -> str:
-    """Every bad fact, each on its own line when there are several."""
+def bad_facts_message(book_id: str, exc: BadInput, language: str = "en") -> str:
+    """Every bad fact, each on its own line when there are several, in `language`."""
+    exc = exc.in_language(language)
     if len(exc.problems) == 1:
-        return f"bad facts for {book_id}: {exc}"
-    return f"bad facts for {book_id} ({len(exc.problems)} problems):\n" + "\n".join(f"  {message}" for _, message in exc.problems)
+        return message("bad_facts", language, rulebook=book_id, problem=str(exc))
+    header = message("bad_facts_many", language, rulebook=book_id, count=len(exc.problems))
+    return header + "\n" + "\n".join(f"  {text}" for _, text in exc.problems)
 
 
-def read_facts(source: str) -> Any:
-    """Facts from a JSON (or YAML) file, or `-` for standard input; numbers stay exact."""
+def read_facts(source: str, language: str = "en", option: str = "--facts") -> Any:
+    """Facts from a JSON (or YAML) file, or `-` for standard input; numbers stay exact.
+    Bad input ends the command with a message in `language` naming `option`."""
     try:
         if source == "-":
             text = sys.stdin.read()
-            name = "standard input"
+            name = message("standard_input", language)
         else:
             text = Path(source).read_text(encoding="utf-8")
             name = source
     except FileNotFoundError:
-        fail(f"--facts: no such file {source!r}")
+        fail(message("no_such_file", language, option=option, path=source))
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"--facts: cannot read {source!r}: {exc}")
+        fail(message("cannot_read", language, option=option, path=source, reason=exc))
     text = strip_bom(text)  # engine.limits' one BOM policy: one at the very start is ignored
     if source.endswith((".yaml", ".yml")):
-        return _yaml_facts(text, name)
+        return _yaml_facts(text, name, option)
     try:
         return jsonout.loads(text)
     except json.JSONDecodeError as exc:
         if source == "-" and not text.lstrip().startswith(("{", "[")):
-            return _yaml_facts(text, name)  # standard input has no suffix: YAML is what is not JSON
-        fail(f"--facts: {name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+            return _yaml_facts(text, name, option)  # standard input has no suffix: YAML is what is not JSON
+        fail(message("not_json", language, option=option, name=name, reason=exc.msg, line=exc.lineno, column=exc.colno))
 
 
-def _yaml_facts(text: str, name: str) -> Any:
+def _yaml_facts(text: str, name: str, option: str = "--facts") -> Any:
     from engine.rulebook.yamlsource import YamlError
     from engine.rulebook.yamlsource import load as load_yaml
 
     try:
         data, _ = load_yaml(text)
     except YamlError as exc:
-        fail(f"--facts: {name}:{exc.line}:{exc.column}: {exc.message}")
+        fail(f"{option}: {name}:{exc.line}:{exc.column}: {exc.message}")
     return data
 
 
 def decide_or_fail(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool = True):  # noqa: ANN201
+    """`book.decide(...)`, or the command ended with the message of its bad input in `lang`."""
     try:
         return book.decide(facts, as_of=as_of, lang=lang, trace=trace)
     except BadAsOf as exc:
-        fail(f"--as-of: {str(exc).removeprefix('as_of: ')}")
+        fail("--as-of: " + str(exc.in_language(lang)).removeprefix("as_of: "))
     except BadInput as exc:
-        fail(bad_facts_message(book.id, exc))
-    except ValueError as exc:  # a language the rulebook does not speak
+        fail(bad_facts_message(book.id, exc, lang))
+    except ValueError as exc:  # a language neither the rulebook nor the engine speaks
         fail(f"--lang: {exc}")
     except EvaluationError as exc:
-        fail(f"rulebook error while deciding: {exc}", RULEBOOK_ERROR)
+        fail(message("rulebook_error_deciding", lang, error=exc), RULEBOOK_ERROR)
 
 
 LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="language of explanations")
@@ -164,8 +169,8 @@ def list_command(fmt: str) -> None:
 @click.option("--no-trace", is_flag=True, help="leave the trace out (faster)")
 def decide(rulebook: str, facts_file: str, as_of: str | None, lang: str, fmt: str, no_trace: bool) -> None:
     """Evaluate one case and print the result."""
-    book = open_book(rulebook)
-    facts = read_facts(facts_file)
+    book = open_book(rulebook, lang)
+    facts = read_facts(facts_file, lang)
     result = decide_or_fail(book, facts, as_of, lang, trace=not no_trace and fmt == "json")
     if fmt == "json":
         click.echo(result.to_json())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import jsonout
+from engine.i18n import message, word
 from engine.rulebook import model as m
 
 
@@ -117,7 +118,8 @@ def diff(book_a: Any, book_b: Any) -> dict[str, Any]:
     }
 
 
-def diff_text(data: dict[str, Any]) -> str:
+def diff_text(data: dict[str, Any], language: str = "en") -> str:
+    """The diff for a reviewer, in `language`; names, fields and values as in the files."""
     def show(value: Any) -> str:
         text = jsonout.dumps(value, indent=None)
         return text if len(text) <= 200 else text[:197] + "..."
@@ -125,10 +127,10 @@ def diff_text(data: dict[str, Any]) -> str:
     lines = [f"--- {data['a']['file']} ({data['a']['version']}, sha256 {data['a']['sha256'][:12]})",
              f"+++ {data['b']['file']} ({data['b']['version']}, sha256 {data['b']['sha256'][:12]})"]
     if not data["changes"]:
-        lines.append("no change to facts, parameters, derived values, decisions, rules or sources")
+        lines.append(message("diff_no_change", language))
     for change in data["changes"]:
         mark = {"added": "+", "removed": "-", "changed": "~"}[change["change"]]
-        line = f"{mark} {change['kind']} {change['name']}"
+        line = f"{mark} {word('change_' + change['kind'], language)} {change['name']}"
         if change["change"] == "changed":
             line += f" ({', '.join(change['fields'])})" if change["fields"] else ""
             lines.append(line)
@@ -137,7 +139,7 @@ def diff_text(data: dict[str, Any]) -> str:
         else:
             lines.append(line)
     lines.append("")
-    lines.append(f"{len(data['cases'])} example case(s) decide differently")
+    lines.append(message("diff_cases", language, count=len(data["cases"])))
     for case in data["cases"]:
         lines.append(f"  {case['case']}")
         for name, values in case["decisions"].items():

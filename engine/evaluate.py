@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from engine import jsonout, limits
-from engine.i18n import message
+from engine.i18n import fallback_warning, message
 from engine.language.errors import BudgetExceeded, EvaluationError
 from engine.language.values import MISSING, contains_missing, format_decimal, to_text
 from engine.language.why import because
@@ -461,9 +461,9 @@ def decide(
         for result, outcome in outcomes:
             result.explanation = _explanation(book, outcome, language, ev)
     warnings = []
-    if language not in book.languages:
-        fallback = "en" if "en" in book.languages else book.languages[0]
-        warnings.append(message("language_fallback", language, rulebook=book.id, wanted=language, available=", ".join(book.languages), fallback=fallback))
+    fallback = fallback_warning(language, book.languages, book.id)  # engine.i18n.choose_language's policy
+    if fallback is not None:
+        warnings.append(fallback)
     if (book.valid_from and day < book.valid_from) or (book.valid_to and day > book.valid_to):
         warnings.append(
             message("as_of_outside", language, day=day.isoformat(), start=book.valid_from or "…", end=book.valid_to or "…")

@@ -34,7 +34,7 @@ def summary_text(result: Result, book: m.Rulebook, language: str) -> str:
         lines.append("")
         if decision.determined:
             lines.append(f"{name} = {_show(book, name, decision.value, language)}")
-            rule = decision.rule or ", ".join(decision.rules or []) or "default"
+            rule = decision.rule or ", ".join(decision.rules or []) or word("default", language)
             lines.append(f"  {word('rule', language)}: {rule}")
             if decision.citations:
                 lines.append(f"  {word('law', language)}: " + "; ".join(c["citation"] for c in decision.citations))
@@ -56,7 +56,7 @@ def summary_markdown(result: Result, book: m.Rulebook, language: str) -> str:
     lines.append("|---|---|---|---|")
     for name, decision in result.decisions.items():
         value = _show(book, name, decision.value, language) if decision.determined else "?"
-        rule = decision.rule or ", ".join(decision.rules or []) or ("default" if decision.determined else "")
+        rule = decision.rule or ", ".join(decision.rules or []) or (word("default", language) if decision.determined else "")
         law = "; ".join(c["citation"] for c in decision.citations)
         lines.append(f"| {name} | {value.replace('|', '/')} | {rule} | {law} |")
     explained = [(n, d) for n, d in result.decisions.items() if d.explanation]

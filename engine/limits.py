@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from engine.i18n import Phrase
+
 # -- numbers -------------------------------------------------------------------------------
 
 MAX_DIGITS = 34  # significant digits of a number read (the precision decisions compute with)
@@ -60,22 +62,23 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def number_problem(value: Decimal) -> str | None:
+def number_problem(value: Decimal) -> Phrase | None:
     """Why `value` is outside the bounds on numbers read, or None if it is within them.
 
     Cheap for ordinary numbers (two C calls and a short str()); the exact digit count
-    is taken only when the text is long."""
+    is taken only when the text is long. The answer is said of "the number X" (an
+    engine.i18n.Phrase: English text that the caller may say in the reader's language)."""
     if not value.is_finite():
-        return "is not a finite number"
+        return Phrase("number_not_finite")
     adjusted = value.adjusted()
     if adjusted >= MAX_MAGNITUDE:
-        return f"is out of range: the limit is {MAX_MAGNITUDE} digits before the decimal point (|x| < 10^{MAX_MAGNITUDE})"
+        return Phrase("number_too_large", limit=MAX_MAGNITUDE)
     if adjusted < MIN_EXPONENT:
         if value.is_zero():
-            return f"is out of range: a zero written with more than {-MIN_EXPONENT} decimal places"
-        return f"is out of range: the smallest magnitude accepted is 10^{MIN_EXPONENT}"
+            return Phrase("number_zero_places", places=-MIN_EXPONENT)
+        return Phrase("number_too_small", exponent=MIN_EXPONENT)
     if len(str(value)) > _QUICK_TEXT and len(value.as_tuple().digits) > MAX_DIGITS:
-        return f"has more than {MAX_DIGITS} significant digits"
+        return Phrase("number_too_many_digits", digits=MAX_DIGITS)
     return None
 
 
@@ -84,19 +87,19 @@ def check_number(value: Decimal, where: str, shown: Any = None) -> Decimal:
     problem = number_problem(value)
     if problem is not None:
         text = shorten(str(shown if shown is not None else value))
-        raise LimitError(f"{where}: the number {text} {problem}", where)
+        raise LimitError(Phrase("fact_number_problem", where=where, number=text, problem=problem), where)
     return value
 
 
 def check_text(value: str, where: str) -> str:
     if len(value) > MAX_INPUT_TEXT:
-        raise LimitError(f"{where}: text of {len(value):,} characters; the limit is {MAX_INPUT_TEXT:,}", where)
+        raise LimitError(Phrase("fact_text_too_long", where=where, length=len(value), limit=MAX_INPUT_TEXT), where)
     return value
 
 
 def check_list(value: list[Any] | tuple[Any, ...], where: str) -> None:
     if len(value) > MAX_INPUT_LIST:
-        raise LimitError(f"{where}: a list of {len(value):,} items; the limit is {MAX_INPUT_LIST:,}", where)
+        raise LimitError(Phrase("fact_list_too_long", where=where, length=len(value), limit=MAX_INPUT_LIST), where)
 
 
 def strip_bom(text: str) -> str:

@@ -14,19 +14,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import jsonout
+from engine.i18n import Phrase
 
 REQUIRED = ("rulebook", "sha256", "as_of", "decisions", "facts")
 
 
 class BadRecord(ValueError):
-    """The record is not a result record (or the rulebook it names is not the one recorded)."""
+    """The record is not a result record (or the rulebook it names is not the one recorded).
+    Its message is an engine.i18n.Phrase: `say(exc, language)` gives it in the reader's."""
 
 
 @dataclass
 class Verification:
+    """The outcome of re-deciding: each difference and note is an engine.i18n.Phrase
+    (English text, sayable in the reader's language)."""
+
     same: bool
-    differences: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    differences: list[Phrase] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
     recorded: dict[str, Any] = field(default_factory=dict)
     now: dict[str, Any] = field(default_factory=dict)
 
@@ -45,12 +50,12 @@ def outcome(record: dict[str, Any]) -> dict[str, Any]:
 
 def check_record(record: Any) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise BadRecord("the record is not a JSON object (expected a result of `taxrules decide --format json`)")
+        raise BadRecord(Phrase("record_not_an_object"))
     absent = [key for key in REQUIRED if key not in record]
     if absent:
-        raise BadRecord(f"the record has no {', '.join(absent)} (expected a result of `taxrules decide --format json` with its facts)")
+        raise BadRecord(Phrase("record_incomplete", absent=", ".join(absent)))
     if not isinstance(record["facts"], dict):
-        raise BadRecord("the record's `facts` is not an object")
+        raise BadRecord(Phrase("record_facts_not_an_object"))
     return record
 
 
@@ -58,30 +63,29 @@ def verify(record: dict[str, Any], book: Any) -> Verification:
     """Re-decide `record` with `book` (whose sha256 must be the recorded one)."""
     check_record(record)
     if book.sha256 != record["sha256"]:
-        raise BadRecord(
-            f"the rulebook {book.id} at {book.file} has sha256 {book.sha256}, "
-            f"but the record was decided by sha256 {record['sha256']}: give the recorded file with --rulebook"
-        )
+        raise BadRecord(Phrase("record_other_rulebook", rulebook=book.id, file=book.file, actual=book.sha256, recorded=record["sha256"]))
     language = record.get("language") or "en"
     result = book.decide(record["facts"], as_of=record["as_of"], language=language, trace=False)
     now = jsonout.loads(result.to_json(indent=None))
     recorded_outcome, now_outcome = outcome(jsonout.loads(jsonout.dumps(record, indent=None))), outcome(now)
     differences = []
     if recorded_outcome["status"] != now_outcome["status"]:
-        differences.append(f"status: recorded {recorded_outcome['status']}, now {now_outcome['status']}")
+        differences.append(Phrase("verify_differs", name="status", before=recorded_outcome["status"], after=now_outcome["status"]))
     for name in sorted(set(recorded_outcome["decisions"]) | set(now_outcome["decisions"])):
         before = recorded_outcome["decisions"].get(name)
         after = now_outcome["decisions"].get(name)
         if before != after:
-            differences.append(f"{name}: recorded {_show(before)}, now {_show(after)}")
+            differences.append(Phrase("verify_differs", name=name, before=_show(before), after=_show(after)))
     if sorted(recorded_outcome["missing_facts"]) != sorted(now_outcome["missing_facts"]):
-        differences.append(f"missing_facts: recorded {recorded_outcome['missing_facts']}, now {now_outcome['missing_facts']}")
+        differences.append(
+            Phrase("verify_differs", name="missing_facts", before=str(recorded_outcome["missing_facts"]), after=str(now_outcome["missing_facts"]))
+        )
     notes = []
     recorded_engine = record.get("engine_version")
     if recorded_engine and recorded_engine != result.engine_version:
-        notes.append(f"decided by engine {recorded_engine}, re-decided by engine {result.engine_version}")
+        notes.append(Phrase("verify_other_engine", recorded=recorded_engine, now=result.engine_version))
     return Verification(not differences, differences, notes, recorded_outcome, now_outcome)
 
 
 def _show(value: Any) -> str:
-    return "absent" if value is None else jsonout.dumps(value, indent=None)
+    return Phrase("verify_absent") if value is None else jsonout.dumps(value, indent=None)

@@ -24,6 +24,7 @@ from typing import Any
 
 from engine.batch.encode import dumps_line
 from engine.batch.reader import Case, parse_case
+from engine.i18n import message, say
 from engine.language.errors import EvaluationError
 from engine.limits import shorten
 from engine.rulebook.facts import BadInput
@@ -96,13 +97,15 @@ def decide_case(book: Any, case: Case, options: Options) -> tuple[dict[str, Any]
         return {"line": case.line, "blank": True}, BLANK
     parse_case(case)
     if case.error is not None:
-        return error_record(case.line, f"bad facts for {book.id}: {case.error}", case.field), BAD_INPUT
+        problem = say(case.error, options.language)
+        return error_record(case.line, message("bad_facts", options.language, rulebook=book.id, problem=problem), case.field), BAD_INPUT
     try:
         result = book.decide(case.facts, as_of=options.as_of, language=options.language, trace=options.trace)
     except BadInput as exc:
-        return error_record(case.line, f"bad facts for {book.id}: {exc}", exc.field), BAD_INPUT
+        return error_record(case.line, message("bad_facts", options.language, rulebook=book.id, problem=exc), exc.field), BAD_INPUT
     except EvaluationError as exc:
-        return error_record(case.line, f"rulebook error while deciding: {exc}", None, RULEBOOK_ERROR), RULEBOOK_ERROR
+        text = message("rulebook_error_deciding", options.language, error=exc)
+        return error_record(case.line, text, None, RULEBOOK_ERROR), RULEBOOK_ERROR
     return {"line": case.line, "result": result.to_dict()}, result.status
 
 

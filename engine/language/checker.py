@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine.i18n import Phrase
 from engine.language import nodes as n
 from engine.language import types as t
 from engine.language.builtins import BUILTINS, describe_param, param_accepts, signature
@@ -47,7 +48,7 @@ def suggest(name: str, candidates: list[str] | set[str]) -> str:
     if len(name) > 100:  # no name is that long; difflib's work grows with the square of it
         return ""
     matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
+    return Phrase("did_you_mean", name=matches[0]) if matches else ""
 
 
 def _fail(node: n.Node, message: str) -> ExpressionError:

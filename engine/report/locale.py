@@ -12,15 +12,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from engine.i18n import NUMBER_MARKS
 from engine.language.values import MISSING, format_decimal
 
-# language -> (group separator, decimal mark)
-_NUMBER_MARKS = {
-    "en": (",", "."),
-    "ru": ("\u00a0", ","),  # a no-break space, so a number never wraps
-    "zh": (",", "."),
-    "de": (".", ","),
-}
+_NUMBER_MARKS = NUMBER_MARKS  # language -> (group separator, decimal mark), shared with engine.i18n
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
 _BOOLEANS = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from engine.i18n import Phrase
 from engine.language.errors import BudgetExceeded, EvaluationError
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput
@@ -64,22 +65,20 @@ def _references(*expressions: m.Expression | None) -> set[tuple[str, str]]:
 def input_error(book: m.Rulebook, exc: EvaluationError) -> BadInput:
     """A ValueOutOfRange or BudgetExceeded as bad input naming the facts it came from."""
     rule, derived, constraint = _culprits(exc.__traceback__)
-    where = ""
+    origin: Phrase | str = ""
     references: set[tuple[str, str]] = set()
     if derived is not None and derived in book.derived:
         references = _references(book.derived[derived].expression)
         line, column = book.source_map.position(("derived", derived))
-        where = f"derived value {derived} ({book.file}:{line}:{column})"
+        origin = Phrase("in_derived", name=derived, position=f"{book.file}:{line}:{column}")
     elif rule is not None:
         references = _references(rule.when, rule.expr)
         line, column = book.source_map.position(rule.path)
-        where = f"rule {rule.id} of decision {rule.decision} ({book.file}:{line}:{column})"
+        origin = Phrase("in_rule", rule=rule.id, decision=rule.decision, position=f"{book.file}:{line}:{column}")
     elif constraint is not None:
         references = _references(constraint.condition)
-        where = f"constraint {constraint.id}"
+        origin = Phrase("in_constraint", constraint=constraint.id)
     fields = facts_read(book, references)
-    what = "more work than a decision may do" if isinstance(exc, BudgetExceeded) else "a value out of range"
+    what = Phrase("lead_to_budget") if isinstance(exc, BudgetExceeded) else Phrase("lead_to_range")
     subject = ", ".join(fields) + ": " if fields else ""
-    origin = f" in {where}" if where else ""
-    return BadInput(f"{subject}these facts lead to {what}{origin}: {exc}", fields[0] if fields else None)
-
+    return BadInput(Phrase("facts_lead_to", subject=subject, what=what, origin=origin, detail=str(exc)), fields[0] if fields else None)

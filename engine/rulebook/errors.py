@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from engine.i18n import Phrase
+
 _INTERNAL_ID = re.compile(r"\b[0-9a-f]{12,}\b|\b\d{3}_[0-9a-f]{8,}")
 
 
@@ -120,5 +122,5 @@ class RulebookNotFound(LookupError):
 
         self.reference = reference
         hint = suggest(reference, known)
-        listing = ", ".join(sorted(known)) or "none found"
-        super().__init__(f"unknown rulebook {reference!r}{hint} (known: {listing})")
+        listing = ", ".join(sorted(known)) or Phrase("none_found")
+        super().__init__(Phrase("unknown_rulebook", reference=reference, hint=hint, known=listing))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from engine.i18n import Phrase, say
 from engine.language.checker import suggest
 from engine.language.dates import parse_iso_date
 from engine.language.values import MISSING
@@ -55,7 +56,24 @@ class BadInput(LimitError):
         self.problems: list[FactProblem] = problems if problems is not None else [FactProblem(field, message)]
 
     def __reduce__(self) -> Any:  # keep field and problems across processes (taxrules batch --jobs)
-        return (self.__class__, (str(self), self.field, self.problems))
+        return (self.__class__, (self.args[0] if self.args else str(self), self.field, self.problems))
+
+    def in_language(self, language: str) -> BadInput:
+        """The same problems (same fields, same order) said in `language`: each message
+        the engine wrote itself (an engine.i18n.Phrase) translated, a rulebook's own
+        constraint message kept as it is (it was chosen in the language asked)."""
+        original: BadInput = getattr(self, "said_in_english", self)  # a translation translates again from it
+        if language == "en":
+            return original
+        problems = [FactProblem(field, say(text, language)) for field, text in original.problems]
+        if len(problems) > 1:
+            text = "; ".join(message for _, message in problems)
+        else:
+            text = say(original.args[0] if original.args else str(original), language)
+        translated = self.__class__(text, original.field, problems)
+        translated.said_in_english = original
+        translated.__cause__, translated.__suppress_context__ = original.__cause__, True
+        return translated
 
     @classmethod
     def combine(cls, errors: list[BadInput]) -> BadInput:
@@ -64,7 +82,7 @@ class BadInput(LimitError):
             return errors[0]
         problems = [problem for error in errors for problem in error.problems]
         if len(problems) > MAX_PROBLEMS:
-            problems = [*problems[:MAX_PROBLEMS], FactProblem(None, f"... and {len(problems) - MAX_PROBLEMS} more problem(s)")]
+            problems = [*problems[:MAX_PROBLEMS], FactProblem(None, Phrase("more_problems", count=len(problems) - MAX_PROBLEMS))]
         return cls("; ".join(message for _, message in problems), problems[0].field, problems)
 
 
@@ -87,7 +105,7 @@ def _decimal(spec: dict[str, Any]) -> Coercer:
 
     def coerce(value: Any, where: str) -> Decimal:
         if isinstance(value, bool):
-            raise BadInput(f"{where}: expected a number, got {_show(value)}", where)
+            raise BadInput(Phrase("fact_expected_number", where=where, got=_show(value)), where)
         if isinstance(value, Decimal):
             number = value
         elif isinstance(value, int):
@@ -97,16 +115,16 @@ def _decimal(spec: dict[str, Any]) -> Coercer:
         elif isinstance(value, str) and _NUMBER.match(value.strip()):
             number = Decimal(value.strip())
         else:
-            raise BadInput(f"{where}: expected a number, got {_show(value)}", where)
+            raise BadInput(Phrase("fact_expected_number", where=where, got=_show(value)), where)
         problem = number_problem(number)
         if problem is not None:
             if not number.is_finite():
-                raise BadInput(f"{where}: expected a finite number, got {_show(value)}", where)
-            raise BadInput(f"{where}: the number {shorten(str(value))} {problem}", where)
+                raise BadInput(Phrase("fact_expected_finite_number", where=where, got=_show(value)), where)
+            raise BadInput(Phrase("fact_number_problem", where=where, number=shorten(str(value)), problem=problem), where)
         if minimum is not None and number < minimum:
-            raise BadInput(f"{where}: must be at least {minimum}, got {number}", where)
+            raise BadInput(Phrase("fact_at_least", where=where, minimum=minimum, number=number), where)
         if maximum is not None and number > maximum:
-            raise BadInput(f"{where}: must be at most {maximum}, got {number}", where)
+            raise BadInput(Phrase("fact_at_most", where=where, maximum=maximum, number=number), where)
         return number
 
     return coerce
@@ -115,15 +133,15 @@ def _decimal(spec: dict[str, Any]) -> Coercer:
 def _boolean(value: Any, where: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise BadInput(f"{where}: expected true or false, got {_show(value)}", where)
+    raise BadInput(Phrase("fact_expected_boolean", where=where, got=_show(value)), where)
 
 
 def _string(value: Any, where: str) -> str:
     if isinstance(value, str):
         if len(value) > MAX_INPUT_TEXT:
-            raise BadInput(f"{where}: text of {len(value):,} characters; the limit is {MAX_INPUT_TEXT:,}", where)
+            raise BadInput(Phrase("fact_text_too_long", where=where, length=len(value), limit=MAX_INPUT_TEXT), where)
         return value
-    raise BadInput(f"{where}: expected text, got {_show(value)}", where)
+    raise BadInput(Phrase("fact_expected_text", where=where, got=_show(value)), where)
 
 
 def coerce_date(value: Any, where: str) -> dt.date:
@@ -143,7 +161,7 @@ def coerce_date(value: Any, where: str) -> dt.date:
             return parse_iso_date(value.strip())
         except ValueError:
             pass
-    raise BadInput(f"{where}: expected a date YYYY-MM-DD, got {_show(value)}", where)
+    raise BadInput(Phrase("fact_expected_date", where=where, got=_show(value)), where)
 
 
 def _enum(values: list[str]) -> Coercer:
@@ -153,7 +171,7 @@ def _enum(values: list[str]) -> Coercer:
         if isinstance(value, str) and value in allowed:
             return value
         hint = suggest(value, values) if isinstance(value, str) else ""
-        raise BadInput(f"{where}: expected one of {', '.join(values)}; got {_show(value)}{hint}", where)
+        raise BadInput(Phrase("fact_expected_one_of", where=where, allowed=", ".join(values), got=_show(value), hint=hint), where)
 
     return coerce
 
@@ -175,15 +193,15 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
 
         def coerce_list(value: Any, where: str) -> list[Any]:
             if not isinstance(value, list | tuple):
-                raise BadInput(f"{where}: expected a list, got {_show(value)}", where)
+                raise BadInput(Phrase("fact_expected_list", where=where, got=_show(value)), where)
             if len(value) > MAX_INPUT_LIST:
-                raise BadInput(f"{where}: a list of {len(value):,} items; the limit is {MAX_INPUT_LIST:,}", where)
+                raise BadInput(Phrase("fact_list_too_long", where=where, length=len(value), limit=MAX_INPUT_LIST), where)
             out = []
             errors: list[BadInput] = []
             for i, element in enumerate(value):
                 try:
                     if element is None:
-                        raise BadInput(f"{where}[{i}]: expected a value, got null", f"{where}[{i}]")
+                        raise BadInput(Phrase("fact_null_item", where=f"{where}[{i}]"), f"{where}[{i}]")
                     out.append(item(element, f"{where}[{i}]"))
                 except BadInput as exc:
                     errors.append(exc)
@@ -198,7 +216,7 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
 
         def coerce_record(value: Any, where: str) -> dict[str, Any]:
             if not isinstance(value, dict):
-                raise BadInput(f"{where}: expected an object with fields {', '.join(names)}, got {_show(value)}", where)
+                raise BadInput(Phrase("fact_expected_record", where=where, fields=", ".join(names), got=_show(value)), where)
             out = {}
             errors: list[BadInput] = []
             for key, element in value.items():
@@ -206,7 +224,7 @@ def coercer_for(spec: dict[str, Any]) -> Coercer:
                 try:
                     if coerce is None:
                         name = shorten(str(key), MAX_NAME_LENGTH)
-                        raise BadInput(f"{where}.{name}: unknown field{suggest(name, names)} (fields: {', '.join(names)})", f"{where}.{name}")
+                        raise BadInput(Phrase("fact_unknown_field", where=f"{where}.{name}", hint=suggest(name, names), fields=", ".join(names)), f"{where}.{name}")
                     if element is not None:
                         out[key] = coerce(element, f"{where}.{key}")
                 except BadInput as exc:
@@ -229,7 +247,7 @@ class FactChecker:
 
     def normalise(self, facts: Any, language: str = "en") -> dict[str, Any]:
         if not isinstance(facts, dict):
-            raise BadInput(f"the facts must be an object (a mapping of fact names to values), got {type(facts).__name__}")
+            raise BadInput(Phrase("facts_not_an_object", kind=type(facts).__name__))
         out: dict[str, Any] = {}
         coercers = self.coercers
         errors: list[BadInput] | None = None
@@ -240,7 +258,7 @@ class FactChecker:
             try:
                 if coerce is None:
                     shown = shorten(str(name), MAX_NAME_LENGTH)  # a 100 MB name costs difflib hours
-                    raise BadInput(f"{shown}: not a fact of {self.book.id}{suggest(shown, self.names)}", shown)
+                    raise BadInput(Phrase("fact_unknown", name=shown, rulebook=self.book.id, hint=suggest(shown, self.names)), shown)
                 if value is True or value is False:
                     # a boolean for a boolean fact (the usual case): _boolean would return it as is
                     out[name] = value if coerce is _boolean else coerce(value, name)

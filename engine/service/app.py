@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import jsonout
 from engine.api import BadAsOf, Book, load
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message, say
 from engine.language.errors import EvaluationError
 from engine.limits import shorten
 from engine.rulebook.errors import RulebookError, RulebookNotFound
@@ -77,9 +77,10 @@ class Catalogue:
     books: dict[str, Book]
     broken: dict[str, str]  # id -> the rulebook errors
 
-    def get(self, rulebook_id: str, kind: str | None = "decision") -> Book:
+    def get(self, rulebook_id: str, kind: str | None = "decision", language: str = "en") -> Book:
         """The book `rulebook_id` (of `kind`, when given): 404 naming the right endpoint
-        for a book of the other kind, 404 for an unknown id, 500 for one that does not load."""
+        for a book of the other kind, 404 for an unknown id (said in `language`), 500 for
+        one that does not load."""
         book = self.books.get(rulebook_id)
         if book is not None:
             if kind is not None and book.kind != kind:
@@ -89,7 +90,7 @@ class Catalogue:
             return book
         if rulebook_id in self.broken:
             raise ServiceError(500, f"rulebook {rulebook_id} does not load: {self.broken[rulebook_id]}")
-        raise ServiceError(404, str(RulebookNotFound(rulebook_id, list(self.books))))
+        raise ServiceError(404, say(RulebookNotFound(rulebook_id, list(self.books)), language))
 
 
 def load_catalogue(references: Iterable[str | Path] | None = None) -> Catalogue:
@@ -243,21 +244,27 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _language(lang: str) -> str:
+    """engine.i18n.choose_language's policy as the API states it: a rulebook's languages
+    are among the engine's, so one of these is decided in (with a fallback warning on the
+    result when the book lacks it), any other is refused before the body is read."""
     if lang not in LANGUAGES:
         raise ServiceError(422, f"lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}", field="lang")
     return lang
 
 
 def _decide(book: Book, facts: Any, as_of: str | None, lang: str, trace: bool, index: int | None = None) -> dict[str, Any]:
+    # The messages are in `lang` (Book.decide says its BadInput in it); fields and the
+    # status codes are the same in every language.
     try:
         return book.decide(facts, as_of=as_of, lang=lang, trace=trace).to_dict()
     except BadAsOf as exc:
         raise ServiceError(422, str(exc), field="as_of", index=index) from None
     except BadInput as exc:
-        problems = [{"field": field, "message": message} for field, message in exc.problems]
-        raise ServiceError(422, f"bad facts for {book.id}: {exc}", field=exc.field, index=index, problems=problems) from None
+        problems = [{"field": field, "message": text} for field, text in exc.problems]
+        detail = message("bad_facts", lang, rulebook=book.id, problem=exc)
+        raise ServiceError(422, detail, field=exc.field, index=index, problems=problems) from None
     except EvaluationError as exc:
-        raise ServiceError(500, f"rulebook error while deciding: {exc}", index=index) from None
+        raise ServiceError(500, message("rulebook_error_deciding", lang, error=exc), index=index) from None
 
 
 def _public(extra: dict[str, Any]) -> dict[str, Any]:
@@ -377,8 +384,8 @@ def create_app(
         lang: str = Query("en", description="language of explanations: " + ", ".join(LANGUAGES)),
         trace: bool = Query(True, description="include the trace"),
     ) -> Any:
-        book = catalogue.get(rulebook_id)
         language = _language(lang)
+        book = catalogue.get(rulebook_id, language=language)
         facts = await read_json(request, app.state.max_body_bytes)
         # off the event loop: a slow decision must not stop /health or other requests
         return ExactJSONResponse(await pool.run(_decide, book, facts, as_of, language, trace))
@@ -396,8 +403,8 @@ def create_app(
         lang: str = Query("en", description="language of explanations: " + ", ".join(LANGUAGES)),
         trace: bool = Query(True, description="include the trace of each result"),
     ) -> Any:
-        book = catalogue.get(rulebook_id)
         language = _language(lang)
+        book = catalogue.get(rulebook_id, language=language)
         cases = await read_json(request, app.state.max_body_bytes)
         if not isinstance(cases, list):
             raise ServiceError(422, "the request body must be a JSON array of fact objects")

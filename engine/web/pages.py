@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.concurrency import run_in_threadpool
 
 from engine import jsonout
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message
 from engine.language.errors import EvaluationError
 from engine.rulebook.facts import BadInput
 from engine.web import content, forms, views
@@ -273,9 +273,11 @@ def mount(app: FastAPI) -> None:
         try:
             result = await run_in_threadpool(content.decide_record, book, facts, as_of or None, language)
         except BadInput as exc:
-            return Response(jsonout.dumps({"detail": f"bad facts for {book.id}: {exc}", "field": exc.field}, indent=None), status_code=422, media_type="application/json")
+            detail = message("bad_facts", language, rulebook=book.id, problem=exc)
+            return Response(jsonout.dumps({"detail": detail, "field": exc.field}, indent=None), status_code=422, media_type="application/json")
         except EvaluationError as exc:
-            return Response(jsonout.dumps({"detail": f"rulebook error while deciding: {exc}"}, indent=None), status_code=500, media_type="application/json")
+            detail = message("rulebook_error_deciding", language, error=exc)
+            return Response(jsonout.dumps({"detail": detail}, indent=None), status_code=500, media_type="application/json")
         return attachment(jsonout.dumps(result, indent=2) + "\n", "application/json", f"{book.id}-record.json")
 
     @app.post("/web/rulebooks/{rulebook_id}/report", include_in_schema=False)
@@ -291,7 +293,7 @@ def mount(app: FastAPI) -> None:
         try:
             html = await run_in_threadpool(content.report_html, book, facts, as_of or None, language)
         except BadInput as exc:
-            return HTMLResponse(env.from_string("<p>{{ m }}</p>").render(m=f"bad facts for {book.id}: {exc}"), status_code=422)
+            return HTMLResponse(env.from_string("<p>{{ m }}</p>").render(m=message("bad_facts", language, rulebook=book.id, problem=exc)), status_code=422)
         if request.query_params.get("view"):
             return HTMLResponse(html)
         return attachment(html, "text/html; charset=utf-8", f"{book.id}-report.html")

@@ -93,14 +93,16 @@ def test_the_example_fills_the_form(client: TestClient) -> None:
 
 def test_bad_input_is_shown_under_its_field_with_the_engines_message(client: TestClient) -> None:
     facts = json.loads((ROOT / "examples" / "ru" / "price_discount.json").read_text(encoding="utf-8"))
-    page = client.post("/web/rulebooks/ru.invoice_adjustment/case", data={**_form(facts), "value_after": "12,5"})
-    assert page.status_code == 422
-    api = client.post("/rulebooks/ru.invoice_adjustment/decide", content=json.dumps({**facts, "value_after": "12,5"})).json()
-    message = api["detail"].split(": ", 1)[1]  # the API prefixes `bad facts for <id>: `
-    field = re.search(r'<div class="field field-decimal has-error" data-field="value_after">.*?</div>', page.text, re.S)
-    assert field is not None and message.replace("'", "&#39;").replace('"', "&#34;") in field.group(0)
-    assert 'aria-invalid="true"' in field.group(0)
-    assert "data-decision" not in page.text
+    for language in ("en", "de"):  # the page's language is the message's (an earlier test left a cookie)
+        page = client.post("/web/rulebooks/ru.invoice_adjustment/case", data={**_form(facts), "value_after": "12,5", "_lang": language})
+        assert page.status_code == 422
+        api = client.post("/rulebooks/ru.invoice_adjustment/decide", params={"lang": language}, content=json.dumps({**facts, "value_after": "12,5"})).json()
+        message = api["detail"].split(": ", 1)[1]  # the API prefixes `bad facts for <id>: `
+        field = re.search(r'<div class="field field-decimal has-error" data-field="value_after">.*?</div>', page.text, re.S)
+        assert field is not None and message.replace("'", "&#39;").replace('"', "&#34;") in field.group(0)
+        assert 'aria-invalid="true"' in field.group(0)
+        assert "data-decision" not in page.text
+    assert "value_after: erwartet wurde eine Zahl" in field.group(0)
 
 
 def test_rows_can_be_added_and_removed_without_the_script(client: TestClient) -> None:

@@ -1,10 +1,9 @@
-"""The few words of the command line's own text, in each language a rulebook speaks."""
+"""The engine's own words: the headings and short labels of reports, documents and
+summaries, in each language of engine.i18n.LANGUAGES (a test holds every key to all four)."""
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "ru", "zh", "de")
-
-_WORDS: dict[str, dict[str, str]] = {
+WORDS: dict[str, dict[str, str]] = {
     "as_of": {"en": "as of", "ru": "на дату", "zh": "适用日期", "de": "Stichtag"},
     "decided": {"en": "decided", "ru": "решено", "zh": "已决定", "de": "entschieden"},
     "undetermined": {"en": "undetermined", "ru": "не определено", "zh": "无法确定", "de": "nicht bestimmbar"},
@@ -83,36 +82,12 @@ _WORDS: dict[str, dict[str, str]] = {
     "is_true": {"en": "is true", "ru": "— истинно", "zh": "成立", "de": "ist wahr"},
     "is_false": {"en": "is false", "ru": "— ложно", "zh": "不成立", "de": "ist falsch"},
     "is_unknown": {"en": "is unknown", "ru": "— неизвестно", "zh": "未知", "de": "ist unbekannt"},
+    # what `taxrules diff` says changed (engine.diff)
+    "change_rulebook": {"en": "rulebook", "ru": "свод правил", "zh": "规则集", "de": "Regelwerk"},
+    "change_fact": {"en": "fact", "ru": "факт", "zh": "事实", "de": "Tatsache"},
+    "change_parameter": {"en": "parameter", "ru": "параметр", "zh": "参数", "de": "Parameter"},
+    "change_derived": {"en": "derived", "ru": "производное значение", "zh": "派生值", "de": "abgeleiteter Wert"},
+    "change_decision": {"en": "decision", "ru": "решение", "zh": "决定", "de": "Entscheidung"},
+    "change_rule": {"en": "rule", "ru": "правило", "zh": "规则", "de": "Regel"},
+    "change_source": {"en": "source", "ru": "источник", "zh": "法律渊源", "de": "Quelle"},
 }
-
-
-_MESSAGES: dict[str, dict[str, str]] = {
-    "as_of_outside": {
-        "en": "as_of {day} is outside the period this rulebook covers ({start} to {end})",
-        "ru": "дата {day} вне периода, который охватывает этот свод правил ({start} — {end})",
-        "zh": "适用日期 {day} 不在本规则集涵盖的期间内（{start} 至 {end}）",
-        "de": "Stichtag {day} liegt außerhalb des Zeitraums dieses Regelwerks ({start} bis {end})",
-    },
-    "language_fallback": {
-        "en": "the rulebook {rulebook} has no {wanted!r} texts (it has {available}); shown in {fallback}",
-        "ru": "в своде правил {rulebook} нет текстов на языке {wanted!r} (есть: {available}); показано на {fallback}",
-        "zh": "规则集 {rulebook} 没有 {wanted!r} 文本（现有：{available}）；以 {fallback} 显示",
-        "de": "das Regelwerk {rulebook} hat keine Texte in {wanted!r} (vorhanden: {available}); angezeigt in {fallback}",
-    },
-}
-
-
-def word(key: str, language: str) -> str:
-    entry = _WORDS[key]
-    return entry.get(language) or entry["en"]
-
-
-def message(key: str, language: str, **values: object) -> str:
-    """A sentence of the engine's own, in `language` (English when it has none)."""
-    entry = _MESSAGES[key]
-    return (entry.get(language) or entry["en"]).format(**values)
-
-
-def words(language: str) -> dict[str, str]:
-    """Every word above in `language`, for templates."""
-    return {key: word(key, language) for key in _WORDS}
