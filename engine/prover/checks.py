@@ -284,12 +284,7 @@ class DecisionProver:
             holds = z3.And(rule.in_force, rule.condition.true, z3.Not(rule.value.missing))
             answer = self._ask(holds, None)
             if answer.status == "unsat" and answer.bounded:
-                # not a defect: a longer list than the solver models might make it apply
-                line, column = self._position(rule.view.rule, proof.name)
-                proof.unproved.append(Unproved(
-                    f"rule {rule.view.rule.id} can apply", proof.name,
-                    f"no case applies it{answer.within}; longer lists are not modelled", line, column,
-                ))
+                self._within_bound_only(proof, rule, "can apply", "no case applies it", answer)
                 continue
             if answer.status == "unsat":
                 dead += 1
@@ -312,11 +307,7 @@ class DecisionProver:
             if answer.status == "sat":
                 continue
             if answer.status == "unsat" and answer.bounded:
-                line, column = self._position(rule.view.rule, proof.name)
-                proof.unproved.append(Unproved(
-                    f"rule {rule.view.rule.id} is not shadowed", proof.name,
-                    f"no case reaches it past the earlier rules{answer.within}; longer lists are not modelled", line, column,
-                ))
+                self._within_bound_only(proof, rule, "is not shadowed", "no case reaches it past the earlier rules", answer)
                 continue
             if answer.status != "unsat":
                 self._not_proved(proof, f"rule {rule.view.rule.id} is not shadowed", answer, rule.view.rule)
@@ -325,6 +316,14 @@ class DecisionProver:
             shadowed += 1
         if dead == 0 and shadowed == 0 and not any(u.check.startswith("rule ") for u in proof.unproved):
             proof.proved.append("no dead rule" + (", no shadowed rule" if proof.policy == "first" else ""))
+
+    def _within_bound_only(self, proof: DecisionProof, rule: RuleTerms, check: str, found: str, answer: Answer) -> None:
+        """Not a defect: the solver found no case, but only among lists as short as it models;
+        a longer list might make the rule apply (or reach it)."""
+        line, column = self._position(rule.view.rule, proof.name)
+        proof.unproved.append(Unproved(
+            f"rule {rule.view.rule.id} {check}", proof.name, f"{found}{answer.within}; longer lists are not modelled", line, column,
+        ))
 
     def _shadowed(self, proof: DecisionProof, outcome: Outcome, index: int, rule: RuleTerms, holds: Any) -> None:
         earlier = [r for r in outcome.rules[:index]]
