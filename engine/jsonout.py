@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import secrets
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from engine.language.values import MISSING, format_decimal
 from engine.limits import loads_json
@@ -88,6 +92,68 @@ def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
         out.append("]")
     else:
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# -- the fast writer of documents with text keys ------------------------------------------
+#
+# `_write` writes every value from Python, which is most of the cost of a long document
+# (a result with its trace, a finding). Here the standard library's C encoder writes the
+# structure and the strings; each Decimal goes through it as a marker string carrying its
+# exact text (a random per-process nonce, so no string of a document can pose as one), and
+# the markers are then replaced by the numbers. Dates and MISSING are written as `_write`
+# writes them. For what our documents hold (text keys, Decimal, str, int, bool, None, date,
+# list, tuple, dict) the output is byte for byte `dumps`'s; anything else (NaN, a type
+# the encoder does not know) falls back to `dumps`. Keys are not checked (the C encoder
+# writes a key True as "true", `_write` as "True"): callers pass documents whose keys are
+# text, as `plain` and the result/finding builders make them. Indented text is the one-line
+# text laid out by msgspec's formatter, which copies numbers and strings as they are.
+# Held to `dumps` by tests/batch/test_batch.py and tests/test_jsonout_fast.py.
+
+_NONCE = secrets.token_hex(12)
+_PREFIX = "\x00" + _NONCE + ":"
+_ENCODED_PREFIX = '"\\u0000' + _NONCE + ":"
+_MARKER = re.compile(re.escape(_ENCODED_PREFIX) + r'(-?[0-9]+(?:\.[0-9]+)?(?:E[+-][0-9]+)?)"')
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _PREFIX + format_decimal(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is MISSING:
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+_encode = json.JSONEncoder(
+    ensure_ascii=False,
+    separators=(",", ":"),
+    default=_default,
+    check_circular=False,
+    allow_nan=False,
+).encode
+
+
+def dumps_line(value: Any) -> str:
+    """`dumps(value, indent=None)` of a document with text keys, faster."""
+    try:
+        text = _encode(value)
+    except (TypeError, ValueError):
+        return dumps(value, indent=None)  # NaN, an unknown type, ...: the plain writer's way
+    if _ENCODED_PREFIX in text:
+        text = _MARKER.sub(r"\1", text)
+    return text
+
+
+def dumps_document(value: Any, indent: int | None = 2) -> str:
+    """`dumps(value, indent)` of a document with text keys, faster."""
+    text = dumps_line(value)
+    if indent is None or text[:1] not in ("{", "["):
+        return text
+    try:
+        return msgspec.json.format(text, indent=indent)
+    except (msgspec.DecodeError, UnicodeEncodeError):  # e.g. a lone surrogate in a text
+        return dumps(value, indent=indent)
 
 
 def loads(text: str) -> Any:

@@ -118,7 +118,7 @@ class Result:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The result JSON: exact decimals, stable key order (same input, same bytes)."""
-        return jsonout.dumps(self.to_dict(), indent=indent)
+        return jsonout.dumps_document(self.to_dict(), indent=indent)
 
 
 def _trace(self: Result) -> list[dict[str, Any]]:

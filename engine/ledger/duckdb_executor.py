@@ -1,8 +1,8 @@
 """The DuckDB executor: every check as one SQL query over the book, read by DuckDB itself.
 
-The book (JSON Lines, CSV or Parquet) is read by DuckDB into a table in a temporary
-database file — decimals as DECIMAL(38, 18), dates as DATE — so a book larger than memory
-spills to disk under `memory_limit`. Records are checked in SQL (sqlsource.sound_record_sql);
+The book (JSON Lines, CSV or Parquet) is read by DuckDB into a table of an in-memory
+database — decimals as DECIMAL(38, 18), dates as DATE — that spills to a temporary
+directory past `memory_limit`, so a book larger than memory still runs. Records are checked in SQL (sqlsource.sound_record_sql);
 the first row it refuses is read again by the Normaliser, whose message (line and field)
 is the batch executor's. Each check is the planner's plan rendered as SQL (relational.py,
 sql.py); conditions SQL cannot state exactly run as our compiled closures inside DuckDB
@@ -116,7 +116,10 @@ class DuckDbExecutor:
 
     def _connect(self, directory: str) -> Any:
         duckdb = _duckdb()
-        con = duckdb.connect(os.path.join(directory, "book.duckdb"))
+        # In memory: DuckDB still spills to `temp_directory` past `memory_limit`, and a
+        # table built in memory is not written (compressed, checkpointed) to a database file
+        # first, which took as long as reading the JSON itself.
+        con = duckdb.connect(":memory:")
         spill = os.path.join(directory, "spill")
         os.makedirs(spill, exist_ok=True)
         con.execute(f"SET temp_directory = {_string(spill)}")

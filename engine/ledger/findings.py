@@ -158,7 +158,7 @@ class Finding:
 
     def to_json(self, language: str = "en") -> str:
         """The finding as one line of JSON."""
-        return jsonout.dumps(self.to_dict(language), indent=None)
+        return jsonout.dumps_line(self.to_dict(language))
 
 
 def _is_count(node: Any) -> bool:
@@ -233,4 +233,4 @@ class Reconciliation:
 
     def to_json(self, language: str = "en", indent: int | None = 2) -> str:
         """to_dict as JSON, decimals exact."""
-        return jsonout.dumps(self.to_dict(language), indent=indent)
+        return jsonout.dumps_document(self.to_dict(language), indent=indent)
