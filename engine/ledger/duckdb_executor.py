@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import decimal
 import inspect
+import json
 import os
 import shutil
 import tempfile
@@ -30,12 +31,19 @@ from engine.ledger.findings import Reconciliation
 from engine.ledger.planner import CheckPlan, Ctx
 from engine.ledger.records import Normaliser, Rec, open_input
 from engine.ledger.relational import relational_plans
+from engine.limits import MAX_LINE_BYTES
 from engine.rulebook.facts import BadInput
 
 DIALECT = ledger_sql.DUCKDB
 _TYPES = {"decimal": ledger_sql.DUCKDB.decimal_type, "date": "DATE", "boolean": "BOOLEAN", "string": "VARCHAR"}
 _QUANTUM = Decimal(1).scaleb(-ledger_sql.SCALE)
 _WIDE = decimal.Context(prec=ledger_sql.PRECISION + 2)
+_TEXT_SQL = sqlsource.TextSql(
+    literal=lambda text: "'" + text.replace("'", "''") + "'",
+    like=lambda text, pattern: "regexp_matches(" + text + ", '" + pattern.replace("'", "''") + "')",
+    occurrences=lambda text, part: f"((strlen({text}) - strlen(replace({text}, '{part}', ''))) // {len(part.encode())})",
+    matches=lambda text, pattern: "len(regexp_extract_all(" + text + ", '" + pattern.replace("'", "''") + "'))",
+)
 
 
 def available() -> bool:
@@ -124,6 +132,7 @@ class DuckDbExecutor:
         os.makedirs(spill, exist_ok=True)
         con.execute(f"SET temp_directory = {_string(spill)}")
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")  # it would print over a long run's output
         if self.memory_limit:
             try:
                 con.execute(f"SET memory_limit = {_string(self.memory_limit)}")
@@ -147,12 +156,16 @@ class DuckDbExecutor:
             con = self._connect(directory)
             try:
                 self._load_file(con, path)
-                self._views(con, "rowid + 1")
-                self._validate(con, lambda ordinals: self._picked(con, path, ordinals))
+                physical = sqlsource.book_format(path) == "jsonl"  # rows are numbered by their line
+                self._views(con, "physical" if physical else "rowid + 1")
+                if physical:
+                    self._judge_doubtful(con, path)
+                else:
+                    self._validate(con, lambda ordinals: self._picked(con, path, ordinals))
                 keys = self._run_checks(con)
                 counts = self._counts(con)
                 needed = {ordinal for _, rows in keys for row in rows for ordinal in row}
-                records = self._picked(con, path, needed)
+                records = self._picked(con, path, needed, physical)
             finally:
                 con.close()
         finally:
@@ -186,14 +199,63 @@ class DuckDbExecutor:
         fmt = sqlsource.book_format(path)
         try:
             if fmt == "jsonl":
-                spec = ", ".join(f"{_string(name)}: {_string(_TYPES[kind])}" for name, kind in self._all_columns().items())
-                con.execute(f"CREATE TABLE book AS SELECT * FROM read_json({_string(path)}, format = 'newline_delimited', columns = {{{spec}}})")
+                self._load_jsonl(con, path)
             elif fmt == "csv":
                 self._load_csv(con, path)
             else:
                 self._load_parquet(con, path)
         except duckdb.Error as exc:
             self._explain_load_error(path, exc)
+
+    def _load_jsonl(self, con: Any, path: str) -> None:
+        """The book as text lines (numbered where they lie: blank lines count, as in the
+        batch executor), each parsed by DuckDB's JSON reader and looked at as text
+        (sqlsource.suspicious_line_sql) in the same pass."""
+        lines = (
+            f"read_csv({_string(path)}, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', header = false,"
+            f" new_line = '\\n', strict_mode = false, auto_detect = false, max_line_size = {MAX_LINE_BYTES + 2})"
+        )
+        con.execute(f"CREATE TABLE raw_lines AS SELECT line FROM {lines}")
+        struct = sqlsource.text_struct(self.ledger, _TYPES["decimal"], "VARCHAR")
+        selects = []
+        for name, kind in self._all_columns().items():
+            field = f"r.{_quote(name)}"
+            if kind == "date":
+                value = sqlsource.date_from_text_sql(field, _TEXT_SQL)
+                selects += [f"{value} AS {_quote(name)}", f"({field} IS NOT NULL AND ({value}) IS NULL) AS {_quote('bad ' + name)}"]
+            else:
+                selects.append(f"{field} AS {_quote(name)}")
+        doubtful = sqlsource.suspicious_line_sql(self.ledger, lambda name: f"r.{_quote(name)}", "r")
+        counts = ", ".join(f"{expression} AS {name}" for name, expression in sqlsource.line_counts_sql(self.ledger, "line", _TEXT_SQL).items())
+        con.execute(
+            f"CREATE TABLE book AS SELECT physical, {', '.join(selects)}, {doubtful} AS doubtful"
+            f" FROM (SELECT rowid + 1 AS physical, TRY(json_transform(line, {_string(json.dumps(struct))})) AS r, {counts}"
+            " FROM raw_lines WHERE line IS NOT NULL AND trim(line, ' ' || chr(9) || chr(13)) <> '')"
+        )
+        con.execute("DROP TABLE raw_lines")
+
+    def _judge_doubtful(self, con: Any, path: str) -> None:
+        """The rows the SQL record check refuses and the lines DuckDB may have read otherwise
+        than Python, judged by the Normaliser in line order (sqlsource.judge): the first it
+        refuses is refused with its message; those it accepts get its values."""
+        sound = sqlsource.sound_record_sql(self.ledger, _quote, _quote(lm.RECORD_KEY))
+        bad_casts = [row[0] for row in con.execute("DESCRIBE book").fetchall() if row[0].startswith("bad ")]
+        refused = " OR ".join(["doubtful", f"NOT {sound}"] + [_quote(name) for name in bad_casts])
+        candidates = [row[0] for row in con.execute(f"SELECT physical FROM book WHERE {refused} ORDER BY physical").fetchall()]
+        if not candidates:
+            return
+        accepted, blank = sqlsource.judge(candidates, self._picked(con, path, candidates, physical=True), self.normaliser)
+        if blank:
+            con.execute(f"DELETE FROM book WHERE physical IN ({', '.join(map(str, blank))})")
+        if accepted:
+            import pyarrow as pa
+
+            table = to_arrow(list(accepted.values()), self.columns)  # refuses a value DECIMAL(38, 18) would round
+            table = table.append_column("physical", pa.array(list(accepted), type=pa.int64()))
+            con.register("judged", table)
+            columns = ", ".join(f"{_quote(name)} = judged.{_quote(name)}" for name in self._all_columns())
+            con.execute(f"UPDATE book SET {columns} FROM judged WHERE book.physical = judged.physical")
+            con.unregister("judged")
 
     def _all_columns(self) -> dict[str, str]:
         return {lm.RECORD_KEY: "string", **self.columns}
@@ -289,7 +351,7 @@ class DuckDbExecutor:
             counts[record_name] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         return counts
 
-    def _picked(self, con: Any, path: str, ordinals: Iterable[int]) -> dict[int, tuple[int, Any]]:
+    def _picked(self, con: Any, path: str, ordinals: Iterable[int], physical: bool = False) -> dict[int, tuple[int, Any]]:
         def parquet_rows(wanted: list[int]) -> dict[int, Any]:
             import pyarrow as pa
 
@@ -305,7 +367,7 @@ class DuckDbExecutor:
                 out[number + 1] = {k: v for k, v in values.items() if v is not None}
             return out
 
-        return sqlsource.pick(path, self.ledger, ordinals, parquet_rows)
+        return sqlsource.pick(path, self.ledger, ordinals, parquet_rows, physical=physical)
 
     def _result(self, keys: list[tuple[lm.Check, list[tuple[int, ...]]]], records: dict[int, tuple[int, Any]], counts: dict[str, int]) -> Reconciliation:
         by_ordinal = {ordinal: self.normaliser(raw, line) for ordinal, (line, raw) in records.items()}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import decimal
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,103 @@ def sound_record_sql(ledger: lm.Ledger, quote: Any, record_column: str = "record
     return "COALESCE(" + " OR ".join(alternatives) + ", FALSE)"
 
 
+# -- JSON Lines read as text: what the SQL readers might read otherwise than Python -------
+#
+# An SQL engine parses a JSON Lines book with a typed schema, and its parser is looser than
+# ours: DECIMAL(38, 18) rounds a number with more places and cannot hold one of 10^20 or
+# more (engine.limits allows up to 10^30), a JSON number or true is taken as text for a
+# text field, a key no record type declares is passed over, a key given twice is taken
+# once. So each line is also looked at as text, by cheap tests that hold for every line the
+# engine may read differently (and for a few it reads right): `suspicious_line_sql`. Such
+# lines, and the rows the SQL record check refuses, are judged by the Normaliser, in file
+# order: the first it refuses is refused with its message (line and field); those it
+# accepts have their row's values replaced by its own (`judge`, then the executor), or
+# are refused with a message naming the line and field when DECIMAL(38, 18) cannot hold
+# them exactly. Dates are parsed as text and converted only in their one spelling
+# (`date_from_text_sql`); anything else is a bad cast the Normaliser judges.
+
+BACKSLASH, QUOTE = "\\", '"'
+_ROUNDED_NUMBER = r":\s*-?(?:[0-9]{21}|[0-9]*\.[0-9]{19}|[0-9.]{35}|[0-9.]+[eE])"  # too long, too precise, or an exponent
+
+
+@dataclass(frozen=True)
+class TextSql:
+    """How a dialect writes what `suspicious_line_sql` needs."""
+
+    literal: Callable[[str], str]  # a text literal
+    like: Callable[[str, str], str]  # (text, pattern) -> whether the regular expression matches
+    occurrences: Callable[[str, str], str]  # (text, literal text) -> how many times it occurs
+    matches: Callable[[str, str], str]  # (text, pattern) -> how many times the regular expression matches
+
+
+def text_struct(ledger: lm.Ledger, decimal_type: str, text_type: str) -> dict[str, str]:
+    """The type each field is parsed as from a JSON line (dates as text, see above)."""
+    kinds = {"decimal": decimal_type, "date": text_type, "boolean": "BOOLEAN", "string": text_type}
+    return {lm.RECORD_KEY: text_type, **{name: kinds[kind] for name, kind in columns(ledger).items()}}
+
+
+def date_from_text_sql(column: str, sql: TextSql) -> str:
+    """A date column from its text: YYYY-MM-DD only (year 0001 to 9999), else NULL (a
+    spelling Python may still accept, e.g. with spaces around it, goes to `judge`)."""
+    return f"CASE WHEN {sql.like(column, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')} AND {column} >= '0001' THEN TRY_CAST({column} AS DATE) END"
+
+
+def line_counts_sql(ledger: lm.Ledger, line: str, sql: TextSql) -> dict[str, str]:
+    """What `suspicious_line_sql` counts in a line's text, as columns to compute once."""
+    declared = "|".join(re.escape(name) for name in (lm.RECORD_KEY, *columns(ledger)))
+    declared_nulls = sql.matches(line, QUOTE + "(?:" + declared + ")" + QUOTE + ": ?null")
+    return {
+        "n_colons": sql.occurrences(line, ":"),  # a key each, when no text holds a colon
+        "n_quotes": sql.occurrences(line, QUOTE),  # two a key or a text (an escaped quote is doubtful by itself)
+        "n_booleans": sql.matches(line, ": ?(?:true|false)"),
+        "n_nulls": sql.matches(line, ": ?null"),
+        "odd": f"instr({line}, {sql.literal(BACKSLASH + QUOTE)}) > 0 OR {sql.like(line, _ROUNDED_NUMBER)}",
+        "n_declared_nulls": f"CASE WHEN instr({line}, 'null') = 0 THEN 0 ELSE {declared_nulls} END",
+    }
+
+
+def suspicious_line_sql(ledger: lm.Ledger, field: Callable[[str], str], parsed: str) -> str:
+    """A condition true of every JSON line the engine may read otherwise than the
+    Normaliser, over the columns of `line_counts_sql`: `field(name)` is a parsed field's
+    column (text for dates and texts, as parsed before any conversion), `parsed` is NULL
+    when the engine could not parse the line. The line's keys and values are counted by
+    their marks (a colon a key, two quotes a key or a text, `: true`, `: null`) and
+    compared with the fields the engine parsed: a key no record type declares, a key
+    given twice, a value of another type than its field's, a number given as text are all
+    a count that does not add up. A line written otherwise (a colon inside a text,
+    `"key" :value`) does not add up either, and is judged by Python, not misread."""
+    kinds = {lm.RECORD_KEY: "string", **columns(ledger)}
+
+    def present(kind_set: tuple[str, ...]) -> str:
+        names = [name for name, kind in kinds.items() if kind in kind_set]
+        return "(" + (" + ".join(f"(CASE WHEN {field(name)} IS NULL THEN 0 ELSE 1 END)" for name in names) or "0") + ")"
+
+    texts = "(n_quotes - 2 * n_colons)"  # twice the number of texts
+    return (
+        f"({parsed} IS NULL OR odd"
+        f" OR n_colons <> {present(('string', 'date', 'boolean', 'decimal'))} + n_nulls"  # a key twice, a nested value, a colon in a text
+        f" OR {texts} <> 2 * {present(('string', 'date'))}"  # a text where there is none, or none where there is
+        f" OR n_booleans <> {present(('boolean',))}"
+        f" OR 2 * (n_colons - n_nulls - n_booleans) - {texts} <> 2 * {present(('decimal',))}"  # numbers, and numbers as text
+        f" OR n_declared_nulls <> n_nulls)"  # a key no record type declares, set to null
+    )
+
+
+def judge(candidates: Iterable[int], picked: dict[int, tuple[int, Any]], normaliser: Any) -> tuple[dict[int, Rec], list[int]]:
+    """The rows an SQL reader doubts, judged by the Normaliser in file order: BadInput for
+    the first it refuses; else (the records it accepts by position, the positions that
+    hold no record by its reading: blank lines)."""
+    accepted: dict[int, Rec] = {}
+    blank = []
+    for position in sorted(set(candidates)):
+        if position not in picked:
+            blank.append(position)
+            continue
+        line, raw = picked[position]
+        accepted[position] = normaliser(raw, line)
+    return accepted, blank
+
+
 # -- findings ------------------------------------------------------------------------------
 
 
@@ -150,7 +249,13 @@ def _pick_jsonl(path: str, wanted: list[int], physical: bool = False) -> dict[in
             if ordinal != target:
                 continue
             try:
+                # as read_jsonl: a nested line, or one whose colons outnumber its keys (a key
+                # given twice, which msgspec would take silently), goes to the checking reader
+                if raw.count(b"{") + raw.count(b"[") > 2:
+                    raise ValueError
                 value = _FAST_DECODE(raw)
+                if value.__class__ is not dict or raw.count(b":") != len(value):
+                    raise ValueError
             except Exception:
                 value = _decode_refused(raw.decode("utf-8", "surrogateescape"), number, path)
                 if value is _BLANK:  # pragma: no cover - isspace() caught it
