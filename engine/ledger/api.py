@@ -89,7 +89,7 @@ class LedgerBook(LoadedRulebook):
         """Run every check over a book file (JSON Lines, CSV, Parquet) read by DuckDB or Spark."""
         return self.sql_executor(executor, memory_limit, master).run_file(path)
 
-    def stream(self) -> LedgerStream:
+    def stream(self, period: str | None = None) -> LedgerStream:
         """A new streaming run on durable-rules (use it as a context manager, or close it).
 
         durable-rules is the optional extra `taxrules[stream]`; without it this raises
@@ -98,7 +98,7 @@ class LedgerBook(LoadedRulebook):
         require_streaming()
         from engine.ledger.streaming import LedgerStream
 
-        return LedgerStream(self.model, self.plans, self.normaliser)
+        return LedgerStream(self.model, self.plans, self.normaliser, period)
 
     def __repr__(self) -> str:
         return f"<LedgerBook {self.id} {self.version} {self.sha256[:12]}>"

@@ -1,40 +1,55 @@
-"""The streaming executor: each check as a durable-rules ruleset, fed one record at a time.
+"""The streaming executor: records in one at a time, durable-rules fires the rules.
 
-Each check compiles to a ruleset defined as data and registered on a private
-`durable.engine.Host` (one per stream engine; no dispatch threads: every action runs
-inside the `assert_fact` call that triggered it, so a finding is known before the next
-record is read). A record is asserted, once per ruleset of a check that can use it, as a
-fact holding:
+The checks are grouped by the planner's plans (streamplan.py): checks that join the same
+record types on the same fields are ONE durable-rules ruleset, and a record is ONE fact
+of it, carrying a flag per role it can play (the role's filters, evaluated by our
+compiled expressions) and the group's join key as one encoded value `k`. Checks that
+cannot share a key (self-joins, three aliases, expressions as join sides, absent parts
+with residual conditions) keep a ruleset of their own, with one fact per role.
 
-- `id`: its line (durable-rules treats two facts with equal content as one, so every
-  fact carries its own id — or a twice-booked sale would be "already observed");
-- `o0`, `o1`, …, `oq`: true for each alias (role) the record can play — its type, the
-  conditions that read that alias only (evaluated by our compiled expressions: Decimal
-  arithmetic, dates, functions), and the presence of its join values;
-- `a<j>`/`b<j>`: its sides of the check's joins, encoded losslessly as typed text
-  (`planner.encode`): equalities are the ruleset's conditions.
+What durable-rules holds. Its C engine stores every fact in a fixed-size message node
+(a JSON object of 255 property slots: about 6.9 KB, measured 8.4 KB with its pools,
+whatever the fact's size), so facts left in it cost far more than the record. The
+executor therefore keeps the records it still needs in Python, indexed by their join
+key, and durable-rules holds a working set only while its rules fire: when a record
+arrives, the held facts sharing its key (the only ones any rule could combine it
+with) and its own fact are asserted, every rule that can fire fires — joins, the
+role flags, negations — and all of them are retracted. A combination is reported in
+the round of its newest record, so each is reported once. The rule's action then
+evaluates every condition of the check with our compiled expressions (durable-rules
+only narrows the candidates) and emits the finding.
 
-A rule fires when the last record of a combination arrives; its action then evaluates
-every condition of the check with our compiled expressions (durable-rules only narrows
-the candidates) and emits the finding. A check with an `absent` part has a second rule
-matching the combination together with a counterpart; combinations never matched by it
-are reported when the stream ends.
+Absence. A check whose absence durable-rules can decide exactly (one matched record,
+only equalities) is a negation (`$not`) armed by an end-of-period fact: when a record's
+role can no longer be completed (its period closed, or the stream ended) its key's
+working set is asserted with the marker and the rule fires for the records left
+without a counterpart. Other absent parts have a second rule recording which
+combinations found a counterpart; the end compares.
+
+Periods (a watermark). `book.stream(period="quarter")` treats the book as arriving in
+order of tax periods: a record of a later period closes the periods before it, and a
+record whose role can no longer be completed is released (streamplan.py says when).
+`stream.advance(day)` says the same explicitly. A record dated before the watermark is
+*late*: it is not checked (its counterparts may already be gone, so any finding about
+it could be wrong) and is listed in `stream.late`.
 
 Traps handled here (see /work/shared/notes/durable-rules.md): facts are asserted one by
 one (batch assertion loses matches); a session knows a fact only by the 32-bit hash of
-its id, so an id whose hash is taken is replaced by a stand-in (`_unique_id`); pattern
-aliases are `p0`, `p1`, …, `q` (never `s` or `m`); values travel as JSON, so they are encoded as text, long text as a digest
-(durable-rules keeps string lengths in 16 bits); exceptions raised inside an action are
-swallowed by durable-rules, so actions catch and keep them and `push` re-raises;
-`delete_state` crashes the process and `delete_ruleset` frees almost nothing, so a
-finished stream retracts every fact it asserted, checks the rulesets are empty and
-returns its engine to a pool for the next stream.
+its id, so an id whose hash is taken in the working set is replaced by a stand-in
+(`_unique_id`); pattern aliases are `p0`, `p1`, …, `q` (never `s` or `m`); values
+travel as JSON, so they are encoded as text, long text as a digest (durable-rules keeps
+string lengths in 16 bits); exceptions raised inside an action are swallowed by
+durable-rules, so actions catch and keep them and `push` re-raises; `delete_state`
+crashes the process and `delete_ruleset` frees almost nothing, so a finished stream
+leaves its rulesets empty and returns its engine to a pool for the next stream.
 """
 
 from __future__ import annotations
 
 import contextlib
 import decimal
+import hashlib
+import heapq
 import itertools
 import threading
 from collections import Counter
@@ -51,16 +66,13 @@ from engine.ledger import model as lm
 from engine.ledger.findings import Finding, Reconciliation, evaluate_flags
 from engine.ledger.planner import CheckPlan, Ctx, Join, Role, SideFn, encode
 from engine.ledger.records import Normaliser, Rec
+from engine.ledger.streamplan import PERIODS, KeyedGroup, period_start, plan_stream
 
 _names = itertools.count(1)
 _registry_lock = threading.Lock()
 MAX_IDLE_ENGINES = 2
-# Facts are spread over this many durable-rules sessions (sids) by the hash of their join
-# key: records that can join share a key, hence a session. durable-rules' indexes have a
-# fixed number of buckets, so one session with 100 000 facts makes every assertion walk
-# long chains (throughput falls with the size of the book); many small sessions do not.
-SESSIONS = 256
-END_ID = 0  # the end-of-stream marker's fact id (record lines start at 1)
+END_ID = 0  # the end-of-period marker's fact id (record lines start at 1)
+SID = "0"  # every working set is asserted in one session, emptied after each round
 ROLE_IDS = 16  # fact id = line * ROLE_IDS + role number (p0..p7: 0..7, q: 8)
 
 
@@ -242,95 +254,199 @@ class _CompiledCheck:
 
     def rules(self, engine: StreamEngine) -> dict[str, Any]:
         """The definition with the actions bound (durable-rules takes `run` callables)."""
-        index = self.index
+        index, patterns = self.index, self.patterns
         out = {}
         for name, rule in self.definition.items():
             if name == "counterpart":
-                out[name] = dict(rule, run=lambda c: engine.sink_counterpart(index, c))
+                out[name] = dict(rule, run=lambda c: engine.sink("_counterpart", index, patterns, c))
             elif name == "absent":
-                out[name] = dict(rule, run=lambda c: engine.sink_absent(index, c))
+                out[name] = dict(rule, run=lambda c: engine.sink("_absent", index, patterns, c))
             else:
-                out[name] = dict(rule, run=lambda c: engine.sink_matched(index, c))
+                out[name] = dict(rule, run=lambda c: engine.sink("_matched", index, patterns, c))
         return out
 
-    def facts(self, rec: Rec, ctx: Ctx, memo: dict[str, Any]) -> list[dict[str, Any]]:
-        """The record as facts of this ruleset: one per role it can play. A fact playing two
-        roles of one ruleset (a self-join) makes durable-rules read freed frame memory when
-        it is retracted (valgrind), so each role gets its own fact, id = line × 16 + role."""
+    def facts(self, rec: Rec, ctx: Ctx, memo: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+        """The record as facts of this ruleset, each with the bucket of held facts it can
+        combine with (its join value; None: it combines with none held; "": with all).
+        One fact per role: a fact playing two roles of one ruleset (a self-join) makes
+        durable-rules read freed frame memory when it is retracted (valgrind); id = line
+        × 16 + role."""
         specs = self.specs_by_type.get(rec.type)
         if not specs:
             return []
-        out: list[dict[str, Any]] = []
+        out: list[tuple[Any, dict[str, Any]]] = []
         for spec in specs:
             attributes: dict[str, Any] = {}
             if not spec.attributes(ctx, rec.values, attributes, memo):
                 continue
+            bucket: Any
             if self.mode == "key":
-                value = attributes.get(self.partition[spec.alias])
-                session = str((hash(value) if value is not None else rec.line) % SESSIONS)
+                bucket = attributes.get(self.partition[spec.alias])
             elif self.mode == "line":
-                session = str(rec.line % SESSIONS)
+                bucket = None
             else:
-                session = "0"
-            attributes["sid"] = session
+                bucket = ""
+            attributes["sid"] = SID
             attributes["id"] = rec.line * ROLE_IDS + spec.number
-            attributes["t"] = rec.type
-            out.append(attributes)
+            out.append((bucket, attributes))
         return out
 
 
+_LONG_KEY = 200  # a composite key longer than this travels as its digest (16-bit lengths)
+
+
+def _composite(parts: list[str]) -> str:
+    """The key fields of a record as one value: equal exactly when every part is equal
+    (each part length-prefixed, so no spelling of one part can imitate two)."""
+    text = "".join(f"{len(part)}:{part}" for part in parts)
+    if len(text) > _LONG_KEY:
+        return "h:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return text
+
+
+def _action(engine: StreamEngine, kind: str, index: int, patterns: list[str]) -> Any:
+    """A rule's action (durable-rules accepts only a one-argument callable)."""
+    return lambda c: engine.sink(kind, index, patterns, c)
+
+
+class _KeyedRuleset:
+    """A group of checks sharing one join key (streamplan.KeyedGroup) as one ruleset:
+    one fact per record, a flag per role, the key as `k`."""
+
+    def __init__(self, group: KeyedGroup, name: str, periods: dict[str, str | None]) -> None:
+        self.group = group
+        self.name = name
+        self.checks = group.checks
+        self.negated = [c.index for c in group.checks if c.negated]
+        self.definition: dict[str, Any] = {}
+        for compiled in group.checks:
+            flags = {p: f"f{compiled.index}{p}" for p, _ in compiled.patterns}
+            if compiled.negated:
+                # decided only in a round of its own (see _decide): the records whose role
+                # retires (x<i>), then their possible counterparts, then the marker
+                rule = {"all": [{"e": {"end": True}}, {"p0": {f"x{compiled.index}": True}}, {"q$not": {"$and": [{flags["q"]: True}, {"k": {"p0": "k"}}]}}]}
+            elif len(compiled.patterns) == 2:
+                rule = {"all": [{"p0": {flags["p0"]: True}}, {"p1": {"$and": [{flags["p1"]: True}, {"k": {"p0": "k"}}]}}]}
+            else:
+                rule = {"all": [{"p0": {flags["p0"]: True}}]}
+            self.definition[f"c{compiled.index}"] = rule
+        self.keys = group.keys
+        self.roles = group.roles
+        self.solo = {f.flag for flags in group.roles.values() for f in flags if f.solo}
+
+    def rules(self, engine: StreamEngine) -> dict[str, Any]:
+        out = {}
+        for compiled in self.checks:
+            index, patterns = compiled.index, compiled.matched_patterns
+            kind = "_absent" if compiled.negated else "_matched"
+            out[f"c{compiled.index}"] = dict(self.definition[f"c{compiled.index}"], run=_action(engine, kind, index, patterns))
+        return out
+
+    def fact(self, rec: Rec, ctx: Ctx, memo: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None, list[tuple[str, Any]]]:
+        """(key, fact, the roles it is held for with the date each retires on: None =
+        at the end) — the fact None when the record plays no role here."""
+        flags = self.roles.get(rec.type)
+        if not flags:
+            return None, None, []
+        values = rec.values
+        key: str | None = None
+        fields = self.keys[rec.type]
+        if fields:
+            parts = []
+            for name in fields:
+                text = memo.get(name)
+                if text is None:
+                    value = values.get(name, MISSING)
+                    if value is MISSING:
+                        parts = []
+                        break
+                    text = memo[name] = encode(value)
+                parts.append(text)
+            if parts:
+                key = _composite(parts)
+        fact: dict[str, Any] = {"sid": SID, "id": rec.line * ROLE_IDS}
+        held: list[tuple[str, Any]] = []
+        filtered: dict[int, bool] = {}
+        for role in flags:
+            if role.needs_key and key is None:
+                continue
+            filters = role.role.filters
+            if filters:
+                ok = filtered.get(id(role.role))
+                if ok is None:
+                    ctx.facts = {role.role.alias: values}
+                    ok = filtered[id(role.role)] = all(c.fn(ctx, None) is True for c in filters)
+                if not ok:
+                    continue
+            fact[role.flag] = True
+            if not role.solo:
+                held.append((role.flag, values.get(role.retire_field) if role.retire_field is not None and key is not None else (_NOW if key is None else None)))
+        if len(fact) == 2:
+            return key, None, []
+        if key is not None:
+            fact["k"] = key
+        return key, fact, held
+
+
+class _Now:
+    """The retire date of a role whose record has no key: nothing can complete it."""
+
+    def __repr__(self) -> str:
+        return "NOW"
+
+
+_NOW = _Now()
+
+
 class StreamEngine:
-    """A private Host with one ruleset per check. Used by one stream at a time, then,
-    emptied, by the next (see the module note on durable-rules memory)."""
+    """A private Host with the streaming rulesets of one ledger: one per keyed group, one
+    per other check. Used by one stream at a time, then, emptied, by the next (see the
+    module note on durable-rules memory)."""
 
     def __init__(self, ledger: lm.Ledger, plans: list[CheckPlan]) -> None:
         self.host = _Host()
-        self.sink: LedgerStream | None = None
-        self.checks: list[_CompiledCheck] = []
+        self.stream: LedgerStream | None = None
         serial = next(_names)
-        for i, plan in enumerate(plans):
-            self.checks.append(_CompiledCheck(plan, i, f"taxrules_{serial}_{i}_{plan.check.id}", ledger))
-        self.by_type: dict[str, list[_CompiledCheck]] = {}
-        for compiled in self.checks:
-            for record_type in compiled.specs_by_type:
-                self.by_type.setdefault(record_type, []).append(compiled)
+        self.plan = plan_stream(ledger, plans)
+        self.keyed = [_KeyedRuleset(g, f"taxrules_{serial}_k{i}", self.plan.periods) for i, g in enumerate(self.plan.keyed)]
+        self.checks = [_CompiledCheck(plan, plan.check.index, f"taxrules_{serial}_{plan.check.index}_{plan.check.id}", ledger) for plan in self.plan.other]
+        self.by_type: dict[str, list[int]] = {}  # record type -> units (keyed first, then checks)
+        for u, unit in enumerate(self.units):
+            types = unit.roles if isinstance(unit, _KeyedRuleset) else unit.specs_by_type
+            for record_type in types:
+                self.by_type.setdefault(record_type, []).append(u)
+
+    @property
+    def units(self) -> list[_KeyedRuleset | _CompiledCheck]:
+        return [*self.keyed, *self.checks]
 
     def register(self) -> list[tuple[lm.Check, str]]:
         """Register every ruleset; (check, message) for each one durable-rules rejects."""
         problems = []
-        for compiled in self.checks:
+        for unit in self.units:
             try:
                 with _registry_lock:
-                    self.host.register_rulesets({compiled.name: compiled.rules(self)})
+                    self.host.register_rulesets({unit.name: unit.rules(self)})
             except Exception as exc:  # durable-rules says only "error code: 109"
-                problems.append((compiled.check, f"check {compiled.check.id!r}: durable-rules rejected its ruleset ({exc}); definition: {compiled.definition}"))
+                check = unit.checks[0].plan.check if isinstance(unit, _KeyedRuleset) else unit.check
+                problems.append((check, f"check {check.id!r}: durable-rules rejected its ruleset ({exc}); definition: {unit.definition}"))
         return problems
 
-    def sink_matched(self, index: int, c: Any) -> None:
-        sink = self.sink
-        if sink is not None:
-            sink._matched(index, c)
+    def sink(self, kind: str, index: int, patterns: list[str], c: Any) -> None:
+        stream = self.stream
+        if stream is not None:
+            getattr(stream, kind)(index, patterns, c)
 
-    def sink_absent(self, index: int, c: Any) -> None:
-        sink = self.sink
-        if sink is not None:
-            sink._absent(index, c)
-
-    def sink_counterpart(self, index: int, c: Any) -> None:
-        sink = self.sink
-        if sink is not None:
-            sink._counterpart(index, c)
-
-    def empty(self, sessions: set[tuple[str, str]]) -> bool:
-        """No fact left in any session a stream used."""
-        return all(not self.host.get_facts(name, session) for name, session in sessions)
+    def empty(self) -> bool:
+        """No fact left in any ruleset (a working set is retracted after every round)."""
+        return all(not self.host.get_facts(unit.name, SID) for unit in self.units)
 
     def discard(self) -> None:
         import durable_rules_engine
 
-        for compiled in self.checks:
+        for unit in self.units:
             with contextlib.suppress(Exception):  # best effort: it frees little anyway
-                durable_rules_engine.delete_ruleset(self.host.get_ruleset(compiled.name)._handle)
+                durable_rules_engine.delete_ruleset(self.host.get_ruleset(unit.name)._handle)
 
 
 class EnginePool:
@@ -353,7 +469,7 @@ class EnginePool:
         return engine
 
     def release(self, engine: StreamEngine) -> None:
-        engine.sink = None
+        engine.stream = None
         with self.lock:
             if len(self.idle) < MAX_IDLE_ENGINES:
                 self.idle.append(engine)
@@ -385,39 +501,53 @@ def verify_rulesets(ledger: lm.Ledger, plans: list[CheckPlan]) -> list[tuple[lm.
 class LedgerStream:
     """Records in one at a time, findings out as soon as they are provable.
 
-        with book.stream() as stream:
+        with book.stream(period="quarter") as stream:
             for record in records:
-                for finding in stream.push(record):
+                for finding in stream.push(record):   # incl. absences a closed period proves
                     ...
-            for finding in stream.close():      # findings of absence, at the end
+            for finding in stream.close():           # the remaining findings of absence
                 ...
-        stream.result                            # the Reconciliation (summary, counts)
+        stream.result                                 # the Reconciliation (summary, counts)
     """
 
-    def __init__(self, ledger: lm.Ledger, plans: list[CheckPlan], normaliser: Normaliser) -> None:
+    def __init__(self, ledger: lm.Ledger, plans: list[CheckPlan], normaliser: Normaliser, period: str | None = None) -> None:
+        if period is not None and period not in PERIODS:
+            raise ValueError(f"unknown period {period!r}: {', '.join(PERIODS)}")
         self.ledger = ledger
         self.plans = plans
+        self.by_index = {plan.check.index: plan for plan in plans}
         self.normalise = normaliser
+        self.period = period
         self.pool = pool_for(ledger, plans)
         self.engine = self.pool.acquire()
-        self.engine.sink = self
+        self.engine.stream = self
+        self.units = self.engine.units
+        self.periods = self.engine.plan.periods
         self.ctx = Ctx()
+        # what is held: the records still needed (line -> record, and how many held facts
+        # refer to it) and, per ruleset, the held facts by join key
         self.store: dict[int, Rec] = {}
-        self.asserted: list[tuple[str, dict[str, Any]]] = []
-        # message hashes in use per (ruleset, session) — its keys are the sessions used —
-        # and the stand-in ids (negative) of facts whose own id would collide
-        self.message_hashes: dict[tuple[str, str], set[int]] = {}
+        self.refs: dict[int, int] = {}
+        self.buckets: list[dict[Any, list[dict[str, Any]]]] = [{} for _ in self.units]
+        # roles that retire on a date: date -> [(unit, key, fact, flag)], dates as a heap
+        self.schedule: dict[Any, list[tuple[int, Any, dict[str, Any], str]]] = {}
+        self.dates: list[Any] = []
+        self.watermark: Any = None
+        self.late: list[tuple[int, str, Any]] = []
+        # the round in progress: its newest record, the combinations reported in it
+        self.newest = 0
+        self.round_seen: set[tuple[int, tuple[int, ...]]] = set()
         self.stand_ins: dict[int, int] = {}
         self.next_stand_in = -1
         self.pending: list[Finding] = []
-        self.findings: list[Finding] = []
-        self.candidates: list[dict[tuple[int, ...], tuple[Rec, ...]]] = [{} for _ in plans]
-        self.matched: list[set[tuple[int, ...]]] = [set() for _ in plans]
-        self.seen: list[set[tuple[int, ...]]] = [set() for _ in plans]
         self.closing: list[Finding] = []
+        self.findings: list[Finding] = []
+        self.candidates: dict[int, dict[tuple[int, ...], tuple[Rec, ...]]] = {c.index: {} for c in self.engine.checks}
+        self.matched: dict[int, set[tuple[int, ...]]] = {c.index: set() for c in self.engine.checks}
         self.counts: Counter[str] = Counter()
         self.errors: list[BaseException] = []
         self.stats: Counter[str] = Counter()
+        self.held_peak = 0
         self.last_line = 0
         self.closed = False
         self.result: Reconciliation | None = None
@@ -441,37 +571,109 @@ class LedgerStream:
             raise ValueError(f"line {rec.line} comes after line {self.last_line}: lines must increase")
         self.last_line = rec.line
         self.counts[rec.type] += 1
-        host = self.engine.host
-        stored = False
-        memo: dict[str, Any] = {}
-        for compiled in self.engine.by_type.get(rec.type, ()):
-            for fact in compiled.facts(rec, self.ctx, memo):
-                if not stored:
-                    self.store[rec.line] = rec
-                    stored = True
-                self._unique_id(compiled.name, fact)
-                try:
-                    host.assert_fact(compiled.name, fact)
-                except durable_engine.MessageNotHandledException:  # pragma: no cover - every fact has a role
-                    continue
-                self.asserted.append((compiled.name, fact))
-                self.stats["facts"] += 1
-                if self.errors:
-                    error = self.errors[0]
-                    self.abort()
-                    raise error
+        period_field = self.periods.get(rec.type)
+        day = rec.values.get(period_field, MISSING) if period_field is not None else MISSING
+        if day is not MISSING:
+            if self.watermark is not None and day < self.watermark:
+                self.late.append((rec.line, rec.type, day))
+                self.stats["late_records"] += 1
+                out, self.pending = self.pending, []
+                return out
+            if self.period is not None:
+                start = period_start(day, self.period)
+                if self.watermark is None or start > self.watermark:
+                    self._advance(start)
+        try:
+            self._feed(rec)
+        except BaseException:
+            self.abort()
+            raise
         out, self.pending = self.pending, []
         return out
 
-    @property
-    def sessions(self) -> set[tuple[str, str]]:
-        """The (ruleset, session) pairs this stream has asserted facts in."""
-        return set(self.message_hashes)
+    def _feed(self, rec: Rec) -> None:
+        memo: dict[str, Any] = {}
+        ctx = self.ctx
+        line = rec.line
+        self.round_seen.clear()  # a record's rounds (one per ruleset and role) report a combination once
+        self.store[line] = rec  # the actions read it; dropped below unless a fact is held
+        held_facts = 0
+        for u in self.engine.by_type.get(rec.type, ()):
+            unit = self.units[u]
+            if isinstance(unit, _KeyedRuleset):
+                key, fact, held = unit.fact(rec, ctx, memo)
+                if fact is None:
+                    continue
+                bucket = self.buckets[u].get(key) if key is not None else None
+                if bucket:
+                    self._round(u, [*bucket, fact], line)
+                elif unit.solo.intersection(fact):
+                    self._round(u, [fact], line)
+                # else: alone, with no rule of one record to fire, it can fire nothing
+                # before its key gets company (a negation waits for its marker)
+                if not held:
+                    continue
+                for flag in unit.solo:
+                    fact.pop(flag, None)
+                if key is None:
+                    key = ("line", line)  # alone: kept only for its absence to be decided
+                self.buckets[u].setdefault(key, []).append(fact)
+                held_facts += 1
+                for flag, day in held:
+                    if day is None:
+                        continue  # retires at the end
+                    slot = self.schedule.get(day)
+                    if slot is None:
+                        slot = self.schedule[day] = []
+                        heapq.heappush(self.dates, (0, day) if day is _NOW else (1, day))
+                    slot.append((u, key, fact, flag))
+            else:
+                for key, fact in unit.facts(rec, ctx, memo):
+                    bucket = self.buckets[u].get(key) if key is not None else None
+                    self._round(u, [*bucket, fact] if bucket else [fact], line)
+                    if key is None:
+                        key = ("line", line)
+                    self.buckets[u].setdefault(key, []).append(fact)
+                    held_facts += 1
+        if held_facts:
+            self.refs[line] = held_facts
+            self.stats["facts"] += held_facts
+            held = len(self.refs)
+            if held > self.held_peak:
+                self.held_peak = held
+        else:
+            del self.store[line]
 
-    def _unique_id(self, ruleset: str, fact: dict[str, Any]) -> None:
-        """Give the fact a stand-in id if its own collides, in durable-rules' eyes, with
-        a fact already in its session (see _message_hash)."""
-        in_use = self.message_hashes.setdefault((ruleset, fact["sid"]), set())
+    def _round(self, u: int, facts: list[dict[str, Any]], newest: int) -> None:
+        """Assert a working set (oldest first), let every rule fire, retract it (oldest
+        first: in reverse order valgrind sees durable-rules read freed frames)."""
+        host = self.engine.host
+        name = self.units[u].name
+        self.newest = newest
+        if newest == END_ID:
+            self.round_seen.clear()
+        in_use: set[int] = set()
+        asserted: list[dict[str, Any]] = []
+        try:
+            for fact in facts:
+                if len(facts) > 1:
+                    fact = self._unique_id(fact, in_use)
+                try:
+                    host.assert_fact(name, fact)
+                except durable_engine.MessageNotHandledException:
+                    continue  # no rule can use it in this round (a role waiting for its period's end): not stored
+                asserted.append(fact)
+                self.stats["assertions"] += 1
+                if self.errors:
+                    raise self.errors[0]
+        finally:
+            for fact in asserted:
+                host.retract_fact(name, {"sid": SID, "id": fact["id"]})  # durable-rules finds it by id
+            self.stand_ins.clear()
+
+    def _unique_id(self, fact: dict[str, Any], in_use: set[int]) -> dict[str, Any]:
+        """The fact, under a stand-in id if its own collides, in durable-rules' eyes, with
+        a fact already in the working set (see _message_hash)."""
         digest = _message_hash(fact["id"])
         if digest in in_use:
             original = fact["id"]
@@ -480,11 +682,12 @@ class LedgerStream:
                 self.next_stand_in -= 1
                 digest = _message_hash(stand_in)
             self.stand_ins[stand_in] = original
-            fact["id"] = stand_in
+            fact = dict(fact, id=stand_in)
             self.stats["stand_in_ids"] += 1
         in_use.add(digest)
+        return fact
 
-    def _line(self, fact: dict[str, Any]) -> int:
+    def _line(self, fact: Any) -> int:
         """The line of the record a fact stands for."""
         fact_id = fact["id"]
         return (self.stand_ins[fact_id] if fact_id < 0 else fact_id) // ROLE_IDS
@@ -495,20 +698,113 @@ class LedgerStream:
             yield from self.push(raw, line)
         yield from self.close()
 
+    @property
+    def held(self) -> int:
+        """Records held now: those some role of a rule may still need."""
+        return len(self.refs)
+
+    # -- the watermark -------------------------------------------------------------------
+
+    def advance(self, day: Any) -> list[Finding]:
+        """Every record still to come is dated (its period date) on or after `day`: the
+        roles that no such record can complete retire, absences they prove are reported
+        (returned), and records left with no role are forgotten."""
+        if self.closed:
+            raise RuntimeError("the stream is closed")
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            try:
+                if self.watermark is None or day > self.watermark:
+                    self._advance(day)
+            except BaseException:
+                self.abort()
+                raise
+        out, self.pending = self.pending, []
+        return out
+
+    def _advance(self, day: Any) -> None:
+        self.watermark = day
+        due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]] = {}
+        dates = self.dates
+        while dates and (dates[0][0] == 0 or dates[0][1] < day):
+            _, when = heapq.heappop(dates)
+            for u, key, fact, flag in self.schedule.pop(when):
+                due.setdefault((u, key), []).append((fact, flag))
+        self._retire(due)
+
+    def _retire(self, due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]]) -> None:
+        """Decide the absences of the retiring roles, then drop the roles (and the facts
+        and records left with none)."""
+        closing: list[Finding] = []
+        self.closing = closing
+        for (u, key), roles in sorted(due.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+            unit = self.units[u]
+            bucket = self.buckets[u].get(key)
+            if bucket is None:
+                continue
+            marks: dict[int, dict[str, Any]] = {}
+            for fact, flag in roles:
+                if flag[-2:] == "p0" and int(flag[1:-2]) in unit.negated and flag in fact:
+                    mark = marks.setdefault(fact["id"], {"sid": SID, "id": fact["id"] + 1})
+                    mark["x" + flag[1:-2]] = True
+                    if "k" in fact:
+                        mark["k"] = fact["k"]
+            if marks:
+                self._decide(u, list(marks.values()), bucket)
+            for fact, flag in roles:
+                fact.pop(flag, None)
+            kept = []
+            for fact in bucket:
+                if any(name[0] == "f" for name in fact):
+                    kept.append(fact)
+                else:
+                    self._forget(self._line(fact))
+            if kept:
+                self.buckets[u][key] = kept
+            else:
+                del self.buckets[u][key]
+        closing.sort(key=lambda f: f.key)
+        self.pending.extend(closing)
+        self.findings.extend(closing)
+
+    def _decide(self, u: int, retiring: list[dict[str, Any]], bucket: list[dict[str, Any]]) -> None:
+        """Absences by negation, in a round of their own: durable-rules' `$not` is exact
+        only when the records it decides come first, then their possible counterparts,
+        then the marker (a counterpart asserted before the record, or the marker before
+        either, and it fires anyway — measured on 2.0.28). So each side is a copy of its
+        own (id + 1, id + 2: one fact never plays two roles of a rule)."""
+        counterparts = []
+        for fact in bucket:
+            roles = {name: True for name in fact if name[0] == "f" and name[-1] == "q"}
+            if roles:
+                counterparts.append({"sid": SID, "id": fact["id"] + 2, "k": fact["k"], **roles})
+        self._round(u, [*retiring, *counterparts, {"sid": SID, "id": END_ID, "end": True}], END_ID)
+
+    def _forget(self, line: int) -> None:
+        left = self.refs[line] - 1
+        if left:
+            self.refs[line] = left
+        else:
+            del self.refs[line]
+            del self.store[line]
+            self.stats["released"] += 1
+
     # -- actions (called by durable-rules inside assert_fact) ---------------------------
 
-    def _accepted(self, index: int, c: Any, distinct: bool) -> tuple[Any, tuple[int, ...], tuple[Rec, ...], dict[str, Any]] | None:
+    def _accepted(self, index: int, patterns: list[str], c: Any, distinct: bool) -> tuple[Any, tuple[int, ...], tuple[Rec, ...], dict[str, Any]] | None:
         """The combination durable-rules matched, if it is new and our compiled conditions
         (what the Rete network cannot express) hold on it: (check, lines, records, env)."""
-        compiled = self.engine.checks[index]
         facts = c._m
-        lines = tuple(self._line(facts[p]) for p in compiled.patterns)
-        if lines in self.seen[index]:
+        lines = tuple(self._line(facts[p]) for p in patterns)
+        if self.newest != END_ID and self.newest not in lines:
+            return None  # an older combination: reported in the round of its newest record
+        seen = (index, lines)
+        if seen in self.round_seen:
             self.stats["repeated_activations"] += 1
             return None
+        self.round_seen.add(seen)
         if distinct and len(set(lines)) != len(lines):
             return None
-        check = self.plans[index].check
+        check = self.by_index[index].check
         records = tuple(self.store[line] for line in lines)
         env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
         ctx = self.ctx
@@ -517,12 +813,13 @@ class LedgerStream:
             if conjunct.fn(ctx, None) is not True:
                 self.stats["rejected_by_residual"] += 1
                 return None
-        self.seen[index].add(lines)
         return check, lines, records, env
 
-    def _matched(self, index: int, c: Any) -> None:
+    def _matched(self, index: int, patterns: list[str], c: Any) -> None:
+        if self.newest == END_ID:
+            return  # a round deciding absences: every match was reported in its own round
         try:
-            accepted = self._accepted(index, c, distinct=True)
+            accepted = self._accepted(index, patterns, c, distinct=True)
             if accepted is None:
                 return
             check, lines, records, env = accepted
@@ -535,10 +832,10 @@ class LedgerStream:
         except BaseException as exc:  # durable-rules would swallow it
             self.errors.append(exc)
 
-    def _absent(self, index: int, c: Any) -> None:
-        """durable-rules found no counterpart for this record (fired at the end only)."""
+    def _absent(self, index: int, patterns: list[str], c: Any) -> None:
+        """durable-rules found no counterpart for this record (fired at an end marker only)."""
         try:
-            accepted = self._accepted(index, c, distinct=False)
+            accepted = self._accepted(index, patterns, c, distinct=False)
             if accepted is None:
                 return
             check, _, records, env = accepted
@@ -546,17 +843,16 @@ class LedgerStream:
         except BaseException as exc:
             self.errors.append(exc)
 
-    def _counterpart(self, index: int, c: Any) -> None:
+    def _counterpart(self, index: int, patterns: list[str], c: Any) -> None:
         try:
-            compiled = self.engine.checks[index]
             facts = c._m
-            lines = tuple(self._line(facts[p]) for p in compiled.patterns)
-            if lines in self.matched[index]:
-                return
+            lines = tuple(self._line(facts[p]) for p in patterns)
             other = self._line(facts["q"])
-            if other in lines:
+            if self.newest == END_ID or (self.newest not in lines and self.newest != other):
                 return
-            check = self.plans[index].check
+            if lines in self.matched[index] or other in lines:
+                return
+            check = self.by_index[index].check
             absent = check.absent
             assert absent is not None
             env = {alias: self.store[line].values for alias, line in zip(check.alias_names, lines, strict=True)}
@@ -580,47 +876,60 @@ class LedgerStream:
             return self._close()
 
     def _close(self) -> list[Finding]:
-        out: list[Finding] = []
         try:
-            host = self.engine.host
-            self.closing = []
-            for compiled in self.engine.checks:
-                if not compiled.negated:
-                    continue
-                for name, session in sorted(self.sessions):
-                    if name != compiled.name:
-                        continue
-                    marker = {"sid": session, "id": END_ID, "end": True}
-                    self._unique_id(name, marker)
-                    host.assert_fact(name, marker)
-                    self.asserted.append((name, marker))
-                    if self.errors:
-                        raise self.errors[0]
-            out.extend(self.closing)
-            for index, plan in enumerate(self.plans):
-                check = plan.check
-                if check.absent is None or self.engine.checks[index].negated:
-                    continue
-                matched = self.matched[index]
-                for lines, records in self.candidates[index].items():
-                    if lines in matched:
-                        continue
-                    env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
-                    out.append(Finding(self.ledger, check, records, evaluate_flags(check, env, self.ctx)))
-            out.sort(key=lambda f: f.key)
-            self.findings.extend(out)
-            self.result = Reconciliation.build(self.ledger, "stream", self.findings, dict(self.counts), dict(self.stats))
+            # every role retires: keyed rulesets decide their absences by negation ...
+            due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]] = {}
+            for u, unit in enumerate(self.units):
+                if isinstance(unit, _KeyedRuleset):
+                    for key, bucket in self.buckets[u].items():
+                        due[(u, key)] = [(fact, name) for fact in bucket for name in list(fact) if name[0] == "f"]
+            self.schedule = {}
+            self.dates = []
+            self._retire(due)
+            out, self.pending = self.pending, []
+            # ... the others assert each working set with the marker, then compare candidates
+            closing: list[Finding] = []
+            self.closing = closing
+            for u, unit in enumerate(self.units):
+                if isinstance(unit, _CompiledCheck):
+                    if unit.negated:
+                        for bucket in self.buckets[u].values():
+                            # the records first, their possible counterparts next (see _decide)
+                            ordered = sorted(bucket, key=lambda fact: "oq" in fact)
+                            self._round(u, [*ordered, {"sid": SID, "id": END_ID, "end": True}], END_ID)
+                    elif unit.check.absent is not None:
+                        matched = self.matched[unit.index]
+                        check = unit.check
+                        for lines, records in self.candidates[unit.index].items():
+                            if lines in matched:
+                                continue
+                            env = {alias: rec.values for alias, rec in zip(check.alias_names, records, strict=True)}
+                            closing.append(Finding(self.ledger, check, records, evaluate_flags(check, env, self.ctx)))
+            closing.sort(key=lambda f: f.key)
+            out.extend(closing)
+            self.findings.extend(closing)
+            stats = dict(self.stats)
+            stats["held_peak"] = self.held_peak
+            self.result = Reconciliation.build(self.ledger, "stream", self.findings, dict(self.counts), stats)
         finally:
             self._release()
+        out.sort(key=lambda f: f.key)
         return out
 
     def waiting(self) -> int:
-        """Record combinations still waiting for a counterpart: the absence findings that
-        only the end of the stream could prove (reported when a stream stops early)."""
+        """Records or combinations still waiting for a counterpart: the absence findings
+        only a closed period or the end of the stream could prove (reported when a
+        stream stops early)."""
         total = 0
-        for plan, candidates, matched in zip(self.plans, self.candidates, self.matched, strict=False):
-            if plan.check.absent is not None:
-                total += sum(1 for lines in candidates if lines not in matched)
+        for u, unit in enumerate(self.units):
+            if isinstance(unit, _KeyedRuleset):
+                marks = [f"f{i}p0" for i in unit.negated]
+                total += sum(1 for bucket in self.buckets[u].values() for fact in bucket for mark in marks if mark in fact)
+            elif unit.negated:
+                total += sum(1 for bucket in self.buckets[u].values() for fact in bucket if "o0" in fact)
+            elif unit.check.absent is not None:
+                matched = self.matched.get(unit.index, set())
+                total += sum(1 for lines in self.candidates.get(unit.index, {}) if lines not in matched)
         return total
 
     def abort(self) -> None:
@@ -631,24 +940,21 @@ class LedgerStream:
     def _release(self) -> None:
         self.closed = True
         engine = self.engine
-        host = engine.host
         try:
-            for name, fact in self.asserted:  # oldest first: in reverse order valgrind sees durable-rules read freed frames
-                host.retract_fact(name, fact)
-            clean = engine.empty(self.sessions)
+            clean = engine.empty()
         except Exception:
             clean = False
-        self.asserted = []
-        self.message_hashes = {}
-        self.stand_ins = {}
         self.store = {}
-        self.candidates = []
-        self.matched = []
-        self.seen = []
+        self.refs = {}
+        self.buckets = []
+        self.schedule = {}
+        self.dates = []
+        self.candidates = {}
+        self.matched = {}
         if clean:
             self.pool.release(engine)
         else:  # never hand a ruleset with facts left in it to the next stream
-            engine.sink = None
+            engine.stream = None
             engine.discard()
 
     def __enter__(self) -> LedgerStream:
