@@ -68,13 +68,14 @@ def _summary_line(result: Any) -> str:
 @click.option("--output", "-o", "output_file", metavar="FILE", help="write the findings (JSONL) to FILE; the summary then goes to standard output")
 @click.option("--stream", "streaming", is_flag=True, help="the streaming executor (durable-rules): each finding as soon as it is provable")
 @click.option("--engine", type=click.Choice(["batch", "stream", "duckdb", "spark"]), help="the executor (default: batch; duckdb for book files over 256 MB, or Parquet, when duckdb is installed)")
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), help="with --stream: the book arrives in order of tax periods; a record of a later period closes the earlier ones and frees what they held (late records are listed, not checked)")
 @click.option("--memory-limit", "memory_limit", metavar="SIZE", help="with --engine duckdb: the memory DuckDB may use before spilling to disk (e.g. 3GB)")
 @click.option("--master", metavar="URL", help="with --engine spark: the Spark master (default local[*])")
 @click.option("--then", "then_id", metavar="ID", help="then decide this rulebook, with the reconciliation's summary as facts")
 @click.option("--facts", "facts_file", metavar="FILE|-", help="with --then: the other facts of that case (JSON or YAML)")
 @click.option("--as-of", "as_of", metavar="DATE", help="with --then: the date whose law applies")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="language of the findings' messages")
-def reconcile(rulebook: str, input_file: str | None, output_file: str | None, streaming: bool, engine: str | None, memory_limit: str | None, master: str | None, then_id: str | None, facts_file: str | None, as_of: str | None, lang: str) -> None:
+def reconcile(rulebook: str, input_file: str | None, output_file: str | None, streaming: bool, engine: str | None, period: str | None, memory_limit: str | None, master: str | None, then_id: str | None, facts_file: str | None, as_of: str | None, lang: str) -> None:
     """Run a ledger rulebook's checks over many records; print findings with citations."""
     from engine.api import load
     from engine.ledger.api import LedgerBook
@@ -116,6 +117,8 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
     except BadInput as exc:
         _fail(str(exc))
     streaming = engine == "stream"
+    if period is not None and not streaming:
+        _fail("--period needs the streaming executor (--stream): the others read the whole book")
     if input_file is None:
         if not streaming:
             _fail("--input FILE is required (or --stream to read JSONL from standard input)")
@@ -136,7 +139,7 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
         with paused_gc():
             records = open_input(input_file, book.model, sys.stdin)
             if streaming:
-                result = _run_stream(book, records, out if write_findings else None, lang)
+                result = _run_stream(book, records, out if write_findings else None, lang, period)
             elif engine in ("duckdb", "spark"):
                 result = book.reconcile_file(input_file, engine, memory_limit=memory_limit, master=master)
                 if write_findings:
@@ -188,13 +191,18 @@ def _echo_findings(result: Any, lang: str) -> None:
         click.echo(f"taxrules: ... and {hidden} more finding(s); give -o FILE to keep them all", err=True)
 
 
-def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str) -> Any:
-    stream = book.stream()
+def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str, period: str | None = None) -> Any:
+    stream = book.stream(period=period)
     written = 0
+    late = 0
     try:
         for count, (line, raw) in enumerate(records, 1):
             findings = stream.push(raw, line)
             written += len(findings)
+            if len(stream.late) > late:
+                for late_line, record_type, day in stream.late[late:]:
+                    click.echo(f"taxrules: line {late_line}: a {record_type} of {day.isoformat()} arrived after its period was closed (by a later period's record); not checked", err=True)
+                late = len(stream.late)
             if out is not None and findings:
                 for finding in findings:
                     out.write(finding.to_json(lang) + "\n")

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import gc
 import hashlib
 import heapq
 import itertools
@@ -72,6 +73,7 @@ _names = itertools.count(1)
 _registry_lock = threading.Lock()
 MAX_IDLE_ENGINES = 2
 END_ID = 0  # the end-of-period marker's fact id (record lines start at 1)
+ARCHIVED_ID = 2  # the fact of a key's archived counterparts (line 0: never reported)
 SID = "0"  # every working set is asserted in one session, emptied after each round
 ROLE_IDS = 16  # fact id = line * ROLE_IDS + role number (p0..p7: 0..7, q: 8)
 
@@ -342,12 +344,13 @@ class _KeyedRuleset:
             out[f"c{compiled.index}"] = dict(self.definition[f"c{compiled.index}"], run=_action(engine, kind, index, patterns))
         return out
 
-    def fact(self, rec: Rec, ctx: Ctx, memo: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None, list[tuple[str, Any]]]:
-        """(key, fact, the roles it is held for with the date each retires on: None =
-        at the end) — the fact None when the record plays no role here."""
+    def fact(self, rec: Rec, ctx: Ctx, memo: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None, list[tuple[str, Any]], list[tuple[str, Any]]]:
+        """(key, fact, the roles it is held for with the date each retires on (None: at
+        the end), the counterpart roles whose key is archived with the date it leaves) —
+        the fact None when the record plays no role a rule of one round can use."""
         flags = self.roles.get(rec.type)
         if not flags:
-            return None, None, []
+            return None, None, [], []
         values = rec.values
         key: str | None = None
         fields = self.keys[rec.type]
@@ -366,6 +369,7 @@ class _KeyedRuleset:
                 key = _composite(parts)
         fact: dict[str, Any] = {"sid": SID, "id": rec.line * ROLE_IDS}
         held: list[tuple[str, Any]] = []
+        archived: list[tuple[str, Any]] = []
         filtered: dict[int, bool] = {}
         for role in flags:
             if role.needs_key and key is None:
@@ -378,14 +382,18 @@ class _KeyedRuleset:
                     ok = filtered[id(role.role)] = all(c.fn(ctx, None) is True for c in filters)
                 if not ok:
                     continue
+            retire = values.get(role.retire_field) if role.retire_field is not None else None
+            if role.archived:
+                archived.append((role.flag, retire))
+                continue
             fact[role.flag] = True
             if not role.solo:
-                held.append((role.flag, values.get(role.retire_field) if role.retire_field is not None and key is not None else (_NOW if key is None else None)))
+                held.append((role.flag, _NOW if key is None else retire))
         if len(fact) == 2:
-            return key, None, []
+            return key, None, [], archived
         if key is not None:
             fact["k"] = key
-        return key, fact, held
+        return key, fact, held, archived
 
 
 class _Now:
@@ -529,8 +537,10 @@ class LedgerStream:
         self.store: dict[int, Rec] = {}
         self.refs: dict[int, int] = {}
         self.buckets: list[dict[Any, list[dict[str, Any]]]] = [{} for _ in self.units]
-        # roles that retire on a date: date -> [(unit, key, fact, flag)], dates as a heap
-        self.schedule: dict[Any, list[tuple[int, Any, dict[str, Any], str]]] = {}
+        # keys of the records that can be a missing counterpart, per ruleset and role
+        self.archive: list[dict[str, set[str]]] = [{} for _ in self.units]
+        # roles that retire on a date: date -> [(unit, key, fact or None: archived, flag)]
+        self.schedule: dict[Any, list[tuple[int, Any, dict[str, Any] | None, str]]] = {}
         self.dates: list[Any] = []
         self.watermark: Any = None
         self.late: list[tuple[int, str, Any]] = []
@@ -601,7 +611,13 @@ class LedgerStream:
         for u in self.engine.by_type.get(rec.type, ()):
             unit = self.units[u]
             if isinstance(unit, _KeyedRuleset):
-                key, fact, held = unit.fact(rec, ctx, memo)
+                key, fact, held, archived = unit.fact(rec, ctx, memo)
+                for flag, day in archived:
+                    keys = self.archive[u].setdefault(flag, set())
+                    if key not in keys:
+                        keys.add(key)
+                        if day is not None:
+                            self._schedule(day, (u, key, None, flag))
                 if fact is None:
                     continue
                 bucket = self.buckets[u].get(key) if key is not None else None
@@ -620,13 +636,8 @@ class LedgerStream:
                 self.buckets[u].setdefault(key, []).append(fact)
                 held_facts += 1
                 for flag, day in held:
-                    if day is None:
-                        continue  # retires at the end
-                    slot = self.schedule.get(day)
-                    if slot is None:
-                        slot = self.schedule[day] = []
-                        heapq.heappush(self.dates, (0, day) if day is _NOW else (1, day))
-                    slot.append((u, key, fact, flag))
+                    if day is not None:  # None: retires at the end
+                        self._schedule(day, (u, key, fact, flag))
             else:
                 for key, fact in unit.facts(rec, ctx, memo):
                     bucket = self.buckets[u].get(key) if key is not None else None
@@ -643,6 +654,13 @@ class LedgerStream:
                 self.held_peak = held
         else:
             del self.store[line]
+
+    def _schedule(self, day: Any, entry: tuple[int, Any, dict[str, Any] | None, str]) -> None:
+        slot = self.schedule.get(day)
+        if slot is None:
+            slot = self.schedule[day] = []
+            heapq.heappush(self.dates, (0, day) if day is _NOW else (1, day))
+        slot.append(entry)
 
     def _round(self, u: int, facts: list[dict[str, Any]], newest: int) -> None:
         """Assert a working set (oldest first), let every rule fire, retract it (oldest
@@ -703,6 +721,11 @@ class LedgerStream:
         """Records held now: those some role of a rule may still need."""
         return len(self.refs)
 
+    @property
+    def archived(self) -> int:
+        """Keys held now for the counterparts of absent checks (no record behind them)."""
+        return sum(len(keys) for roles in self.archive for keys in roles.values())
+
     # -- the watermark -------------------------------------------------------------------
 
     def advance(self, day: Any) -> list[Finding]:
@@ -724,12 +747,22 @@ class LedgerStream:
     def _advance(self, day: Any) -> None:
         self.watermark = day
         due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]] = {}
+        dropped: list[tuple[int, Any, str]] = []
         dates = self.dates
         while dates and (dates[0][0] == 0 or dates[0][1] < day):
             _, when = heapq.heappop(dates)
             for u, key, fact, flag in self.schedule.pop(when):
-                due.setdefault((u, key), []).append((fact, flag))
-        self._retire(due)
+                if fact is None:
+                    dropped.append((u, key, flag))
+                else:
+                    due.setdefault((u, key), []).append((fact, flag))
+        self._retire(due)  # before the keys leave the archive: the records they serve first
+        for u, key, flag in dropped:
+            self.archive[u][flag].discard(key)
+        # durable-rules' action contexts form reference cycles that outlive a young-
+        # generation collection (the CLI pauses the collector while it streams): a
+        # closed period is where the memory it released is taken back, all of it
+        gc.collect()
 
     def _retire(self, due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]]) -> None:
         """Decide the absences of the retiring roles, then drop the roles (and the facts
@@ -773,10 +806,11 @@ class LedgerStream:
         either, and it fires anyway — measured on 2.0.28). So each side is a copy of its
         own (id + 1, id + 2: one fact never plays two roles of a rule)."""
         counterparts = []
-        for fact in bucket:
-            roles = {name: True for name in fact if name[0] == "f" and name[-1] == "q"}
+        key = retiring[0].get("k")
+        if key is not None:
+            roles = {flag: True for flag, keys in self.archive[u].items() if key in keys}
             if roles:
-                counterparts.append({"sid": SID, "id": fact["id"] + 2, "k": fact["k"], **roles})
+                counterparts.append({"sid": SID, "id": ARCHIVED_ID, "k": key, **roles})
         self._round(u, [*retiring, *counterparts, {"sid": SID, "id": END_ID, "end": True}], END_ID)
 
     def _forget(self, line: int) -> None:
@@ -947,6 +981,7 @@ class LedgerStream:
         self.store = {}
         self.refs = {}
         self.buckets = []
+        self.archive = []
         self.schedule = {}
         self.dates = []
         self.candidates = {}

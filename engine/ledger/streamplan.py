@@ -19,10 +19,16 @@ Both come from the planner's plans (`planner.plan_ledger`), never from the ruleb
   no record still to come can complete it: when the check's key pairs the partner's
   period date with a field of this record, and that field's value is before W (a
   purchase of 12 March cannot be matched by a sale still to come once March is closed).
-  A role whose partner is not bound that way (a corrective invoice of June may correct
-  a sale of January: `sale.invoice_date == ksf.invoice_date` is not the corrective's
-  period date) retires only at the end of the stream. A record is released — its fact
-  and its values forgotten — when all its roles have retired.
+  A role whose partner is not bound that way retires only at the end of the stream.
+  A record is released — its fact and its values forgotten — when all its roles have
+  retired.
+- **Counterparts are keys.** A record that can be the missing counterpart of an absent
+  check (a sale, for `purchase_without_sale`) needs no values there, only its key: that
+  role keeps the key alone (an *archive* of keys per role), from the moment the record
+  arrives. The key leaves the archive when both period dates are paired and closed;
+  otherwise it stays to the end — a corrective invoice of June may correct a sale of
+  January (`sale.invoice_date == ksf.invoice_date` is not the corrective's period date),
+  so January's sales keep their keys (about 100 bytes each), not their records.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class RoleFlag:
     retire_field: str | None  # the field whose date retires the role; None: at the end
     solo: bool  # a check on one record: nothing to wait for once it has fired
     negated: bool  # p0 of a check whose absence durable-rules decides by negation
+    archived: bool = False  # q of such a check: only its key is kept (see below)
 
 
 @dataclass
@@ -200,16 +207,25 @@ def plan_stream(ledger: lm.Ledger, plans: list[CheckPlan]) -> StreamPlan:
             bound = _bound_fields(group, compiled, periods)
             for pattern, role in compiled.patterns:
                 partners = [r for p, r in compiled.patterns if p != pattern]
+                negated = compiled.negated and pattern == "p0"
+                if negated:
+                    # decided once no counterpart still to come can have its key; the
+                    # counterparts already seen are kept as keys (archived), so this
+                    # needs no pairing of both period dates
+                    retire = _partner_bound(group, role.record, partners[0].record, periods)
+                else:
+                    retire = bound.get(role.record) if bound else None
                 group.roles.setdefault(role.record, []).append(
                     RoleFlag(
                         flag=f"f{compiled.index}{pattern}",
                         check=compiled.index,
                         pattern=pattern,
                         role=role,
-                        needs_key=bool(partners) and not (compiled.negated and pattern == "p0"),
-                        retire_field=bound.get(role.record) if bound else None,
+                        needs_key=bool(partners) and not negated,
+                        retire_field=retire,
                         solo=not partners,
-                        negated=compiled.negated and pattern == "p0",
+                        negated=negated,
+                        archived=compiled.negated and pattern == "q",
                     )
                 )
     return StreamPlan(keyed, other, periods)
@@ -229,3 +245,12 @@ def _bound_fields(group: KeyedGroup, compiled: KeyedCheck, periods: dict[str, st
     if a is None or b is None or a not in keys_a or b not in keys_b or keys_a.index(a) != keys_b.index(b):
         return None
     return {first.record: a, second.record: b}
+
+
+def _partner_bound(group: KeyedGroup, record: str, partner: str, periods: dict[str, str | None]) -> str | None:
+    """The field of `record` that the key pairs with the partner's period date: once its
+    value is before the watermark, no partner still to come can match it."""
+    partner_period = periods.get(partner)
+    if partner_period is None or partner_period not in group.keys[partner]:
+        return None
+    return group.keys[record][group.keys[partner].index(partner_period)]
