@@ -152,7 +152,8 @@ class Finding:
             "values": {k: jsonout.plain(v) for k, v in values.items()},
             "flags": dict(self.flags),
             "message": self.message(language, values),
-            "citations": [sources[c].as_citation() for c in check.citations],
+            "citations": [sources[c].as_citation(language) for c in check.citations],
+            "see_also": [sources[c].as_citation(language) for c in check.see_also],
             "trace": self.trace(),
         }
 

@@ -293,9 +293,8 @@ class _Builder(ProblemCollector):
             if expr is not None:
                 values[name] = expr
         citations = tuple(spec["citations"])
-        for i, citation in enumerate(citations):
-            if citation not in self.sources:
-                self.problem(path + ("citations", i), f"citation {citation!r} is not in `sources`{suggest(citation, list(self.sources))}")
+        see_also = tuple(spec.get("see_also", []))
+        self.check_cited(list(citations), list(see_also), self.sources, path)
         for language in self.languages:
             if language not in spec["message"]:
                 self.problem(path + ("message",), f"the message has no {language!r} text (languages: {', '.join(self.languages)})")
@@ -314,6 +313,7 @@ class _Builder(ProblemCollector):
             values=values,
             message=dict(spec["message"]),
             citations=citations,
+            see_also=see_also,
             note=spec.get("note"),
             path=path,
         )

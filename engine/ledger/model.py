@@ -94,9 +94,10 @@ class Check:
     flags: dict[str, Expr]
     values: dict[str, Expr]
     message: dict[str, str]
-    citations: tuple[str, ...]
+    citations: tuple[str, ...]  # the legal basis: primary law, official letters, court decisions
     note: str | None
     path: Path
+    see_also: tuple[str, ...] = ()  # secondary material: further reading, never the legal basis (as a decision rule's)
 
     @property
     def alias_names(self) -> list[str]:

@@ -167,7 +167,7 @@ class _LibraryBuilder(_Builder):
             checked = self._checked(spec["expr"], path + ("expr",), dict(params))
         finally:
             self._in_progress.pop()
-        self._check_citations(spec.get("citations", []), path + ("citations",))
+        self.check_cited(spec.get("citations", []), spec.get("see_also", []), self.sources, path)
         if checked is None:
             return None
         node, analysis = checked

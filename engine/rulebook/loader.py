@@ -19,6 +19,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.validators import extend
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from engine.language import types as t
 from engine.language.checker import Checker, Symbol, suggest
@@ -51,13 +53,28 @@ def _is_integer(checker: Any, instance: Any) -> bool:
 
 @functools.cache
 def schema_validator(schema_file: FsPath) -> Draft202012Validator:
-    """A JSON Schema validator for YAML data whose numbers are Decimal (never float)."""
+    """A JSON Schema validator for YAML data whose numbers are Decimal (never float).
+
+    The schemas beside it are registered by their `$id`, so one schema may refer to
+    another's definitions (the ledger and library schemas take `sources` from the
+    rulebook schema: one definition of a legal source for every kind of book)."""
     type_checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
         {"number": _is_number, "integer": _is_integer}
     )
     validator_class = extend(Draft202012Validator, type_checker=type_checker)
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    return validator_class(schema)
+    return validator_class(schema, registry=_schema_registry(schema_file.parent))
+
+
+@functools.cache
+def _schema_registry(folder: FsPath) -> Registry:
+    """Every top-level schema of `folder`, by its `$id`."""
+    resources = []
+    for path in sorted(folder.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        if "$id" in contents:
+            resources.append((contents["$id"], Resource.from_contents(contents, default_specification=DRAFT202012)))
+    return Registry().with_resources(resources)
 
 
 def read_rulebook(path: str | FsPath) -> bytes:
@@ -475,9 +492,9 @@ class _Builder(ProblemCollector):
     # -- lint --------------------------------------------------------------------------
 
     def _check_citations(self, citations: list[str], path: Path) -> None:
-        for i, citation in enumerate(citations):
-            if citation not in self.sources:
-                self.problem(path + (i,), f"citation {citation!r} is not in `sources`{suggest(citation, list(self.sources))}")
+        """The citations of a parameter, a dated value or a derived value: the same rules
+        as a rule's (`check_cited`), which has no `see_also` here."""
+        self.check_cited(citations, [], self.sources, path[:-1])
 
     def _check_explanation(self, texts: dict[str, str], path: Path) -> None:
         for language in self.languages:

@@ -36,10 +36,10 @@ class LedgerRun:
         return "".join(jsonout.dumps(finding, indent=None) + "\n" for finding in self.findings)
 
     def csv(self) -> str:
-        """The table: check, severity, records with their lines, message, citations."""
+        """The table: check, severity, records with their lines, message, citations, see also."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["check", "severity", "records", "message", "citations"])
+        writer.writerow(["check", "severity", "records", "message", "citations", "see_also"])
         for finding in self.findings:
             writer.writerow(
                 [
@@ -48,6 +48,7 @@ class LedgerRun:
                     "; ".join(record_label(record) for record in finding["records"]),
                     finding["message"],
                     "; ".join(c.get("citation") or c.get("text") or "" for c in finding["citations"]),
+                    "; ".join(c.get("citation") or "" for c in finding.get("see_also", [])),
                 ]
             )
         return out.getvalue()
