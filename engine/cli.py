@@ -274,11 +274,13 @@ def _check_ledger(path: Path) -> int:
     from engine.ledger.loader import load_ledger_file
 
     try:
-        load_ledger_file(path)
+        ledger = load_ledger_file(path)
     except RulebookError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
         return len(exc.problems)
+    for warning in ledger.warnings:  # as for decision books: unquoted sources, joins without an equality
+        click.echo(str(warning))
     return 0
 
 
