@@ -77,6 +77,32 @@ class ProblemCollector:
             for key, sub in decl["fields"].items():
                 self.check_declaration(sub, path + ("fields", key), noun, enum_value)
 
+    def check_value_labels(self, decl: dict[str, Any], path: tuple, languages: list[str]) -> None:
+        """Labels of enum values wherever an enum is declared (a fact, a decision, a list's
+        items, a record's fields): each label names one of the values (an error), and every
+        value has one in each of the book's languages (a warning: the reader of a report would
+        see `corrective_invoice` rather than «корректировочный счёт-фактура»)."""
+        from engine.language.checker import suggest
+
+        values = decl.get("values") or []
+        labels = decl.get("labels") or {}
+        if decl.get("type") == "enum":
+            for value in labels:
+                if value not in values:
+                    self.problem(path + ("labels", value), f"label for {value!r}, which is not one of the values{suggest(value, list(values))}")
+            for value in values:
+                lacking = [language for language in languages if not (labels.get(value) or {}).get(language)]
+                if lacking:
+                    where = path + ("labels", value) if value in labels else path + ("values",)
+                    self.problem(where, f"enum value {value!r} has no label in {', '.join(map(repr, lacking))}: add it under `labels` (readers see the raw value)", "warning")
+        elif labels:
+            self.problem(path + ("labels",), "`labels` belong to an enum (label a list's values on its `items`)")
+        if isinstance(decl.get("items"), dict):
+            self.check_value_labels(decl["items"], path + ("items",), languages)
+        for key, sub in (decl.get("fields") or {}).items():
+            if isinstance(sub, dict):
+                self.check_value_labels(sub, path + ("fields", key), languages)
+
     def check_sources(self, sources: dict[str, Any]) -> None:
         """What makes a citation stand up: the law's words quoted, an official letter's
         number and date, no internal ids for a reference (warnings: `taxrules check`)."""

@@ -234,13 +234,16 @@ class _Builder(ProblemCollector):
             )
 
     def _value_labels(self, spec: dict[str, Any], path: Path) -> dict[str, dict[str, str]]:
-        """`labels:` of an enum: each names one of its `values`."""
+        """The labels of a fact's or decision's values: its own `labels` when it is an enum,
+        its items' when it is a list of an enum (the report labels each item). Checked, for
+        every enum it declares, by `check_value_labels`."""
+        self.check_value_labels(spec, path, self.languages)
+        items = spec.get("items")
+        if spec.get("type") == "list" and isinstance(items, dict) and items.get("type") == "enum":
+            spec = items
         labels = spec.get("labels") or {}
         values = spec.get("values") or []
-        for value in labels:
-            if value not in values:
-                self.problem(path + ("labels", value), f"label for {value!r}, which is not one of the values{suggest(value, list(values))}")
-        return {value: dict(texts) for value, texts in labels.items()}
+        return {value: dict(texts) for value, texts in labels.items() if value in values}
 
     def _decision_type(self, spec: dict[str, Any]) -> t.Type:
         declared = t.from_declaration(spec)

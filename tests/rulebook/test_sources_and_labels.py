@@ -105,3 +105,39 @@ def test_a_label_for_a_value_that_does_not_exist(tmp_path):
     with pytest.raises(RulebookError) as info:
         book_from(tmp_path, text)
     assert "label for 'sail', which is not one of the values; did you mean 'sale'?" in str(info.value.problems[0])
+
+
+def test_a_value_without_a_label_in_one_of_the_books_languages_is_warned_about(tmp_path):
+    text = edited(
+        (
+            "  kind: {type: enum, values: [sale, refund, gift]}",
+            "  kind:\n    type: enum\n    values: [sale, refund, gift]\n"
+            "    labels: {sale: {en: a sale, ru: продажа}, refund: {en: a refund}}",
+        )
+    )
+    warnings = [str(w) for w in book_from(tmp_path, text).warnings]
+    assert any("enum value 'refund' has no label in 'ru'" in w for w in warnings)
+    assert any("enum value 'gift' has no label in 'ru', 'en'" in w for w in warnings)
+    assert not any("'sale' has no label" in w for w in warnings)
+
+
+def test_a_list_of_an_enum_labels_its_items(tmp_path):
+    # a collect decision's values are labelled on its `items`, and the report labels each item
+    text = edited(
+        (
+            "  kind: {type: enum, values: [sale, refund, gift]}",
+            "  kind: {type: enum, values: [sale, refund, gift]}\n"
+            "  tags:\n    type: list\n    optional: true\n    items:\n      type: enum\n      values: [red, blue]\n"
+            "      labels: {red: {en: red, ru: красный}, blue: {en: blue, ru: синий}}",
+        )
+    )
+    model = book_from(tmp_path, text)
+    assert model.value_label("tags", "blue", "ru") == "синий"
+    assert not any("has no label" in str(w) and "red" in str(w) for w in model.warnings)
+
+
+def test_labels_belong_to_an_enum(tmp_path):
+    text = edited(("  kind: {type: enum, values: [sale, refund, gift]}", "  kind: {type: enum, values: [sale, refund, gift]}\n  note: {type: string, optional: true, labels: {x: {en: x}}}"))
+    with pytest.raises(RulebookError) as info:
+        book_from(tmp_path, text)
+    assert "`labels` belong to an enum" in str(info.value.problems[0])
