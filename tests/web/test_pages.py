@@ -224,3 +224,14 @@ def test_the_findings_on_the_page_are_the_apis(client: TestClient) -> None:
     assert downloaded == api["findings"] and len(downloaded) == 7
     rows = re.findall(r'<tr class="finding severity-\w+" data-check="(\w+)">', page.text)
     assert rows == [finding["check"] for finding in api["findings"]]
+
+
+def test_a_ledger_finding_shows_its_further_reading_apart_from_its_legal_basis(client: TestClient) -> None:
+    book = (ROOT / "examples" / "ru" / "books.jsonl").read_bytes()
+    api = jsonout.loads(client.post("/rulebooks/ru.vat_reconciliation/reconcile?lang=ru", content=book, headers={"content-type": "application/x-ndjson"}).text)
+    with_reading = [f for f in api["findings"] if f["see_also"]]
+    assert with_reading and all(c["id"].startswith("source_") for f in with_reading for c in f["see_also"])
+    assert not any(c["id"].startswith("source_") for f in api["findings"] for c in f["citations"])
+    page = client.post("/web/rulebooks/ru.vat_reconciliation/ledger", files={"book": ("books.jsonl", book, "application/x-ndjson")}, data={"_lang": "ru"})
+    assert page.text.count('<small class="see-also">см. также: ') == len(with_reading)
+    assert with_reading[0]["see_also"][0]["citation"] in page.text
