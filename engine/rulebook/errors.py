@@ -126,6 +126,9 @@ class ProblemCollector:
                     self.problem(path + (key, i), f"citation {citation!r} is not in `sources`{suggest(citation, list(sources))}")
                 elif key == "citations" and source.secondary:
                     self.problem(path + (key, i), f"{citation!r} is secondary material: list it under `see_also`, not as the legal basis")
+        cited = [sources[c] for c in citations if c in sources]
+        if cited and all(getattr(source, "guideline", False) for source in cited):
+            self.problem(path + ("citations",), "an administrative guideline reads the law but is not the law: cite the provision it reads too", "warning")
 
     def date(self, value: Any, path: tuple) -> dt.date | None:
         """An ISO date from the YAML text, or None with a problem reported at `path`."""

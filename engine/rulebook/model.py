@@ -17,7 +17,12 @@ from engine.language.compiler import Compiled
 from engine.language.nodes import Node
 from engine.rulebook.yamlsource import Path, SourceMap
 
-SOURCE_KINDS = ("law", "official_letter", "court_decision", "secondary")
+# law: a statute, decree, order or other normative act; official_letter: a ministry's or tax
+# service's letter (with its number and date); court_decision; guideline: an authority's
+# published administrative guideline (the Austrian UStR 2000): its reading of the law, binding
+# on its own offices, cited beside the law it reads; secondary: a textbook, an article, the
+# project's shared source documents: "see also", never the legal basis.
+SOURCE_KINDS = ("law", "official_letter", "court_decision", "guideline", "secondary")
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -75,6 +80,10 @@ class Source:
     @property
     def secondary(self) -> bool:
         return self.kind == "secondary"
+
+    @property
+    def guideline(self) -> bool:
+        return self.kind == "guideline"
 
     def citation_in(self, language: str) -> str:
         return self.citations.get(language) or self.citation
