@@ -38,6 +38,10 @@ WORDS: dict[str, dict[str, str]] = {
     "quote": {"en": "the law's words", "ru": "текст нормы", "zh": "法律原文", "de": "Wortlaut"},
     "translation": {"en": "translation", "ru": "перевод", "zh": "译文", "de": "Übersetzung"},
     "see_also": {"en": "see also", "ru": "см. также", "zh": "另见", "de": "siehe auch"},
+    # the kind of a source that is not a statute (engine/rulebook/model.py SOURCE_KINDS), shown beside its citation
+    "kind_official_letter": {"en": "official letter", "ru": "письмо ведомства", "zh": "官方函件", "de": "Schreiben der Verwaltung"},
+    "kind_court_decision": {"en": "court decision", "ru": "судебный акт", "zh": "司法裁判", "de": "Gerichtsentscheidung"},
+    "kind_guideline": {"en": "administrative guideline", "ru": "ведомственное руководство", "zh": "行政指引", "de": "Verwaltungsrichtlinie"},
     "facts_of_case": {"en": "Facts of the case", "ru": "Факты дела", "zh": "案件事实", "de": "Sachverhalt"},
     "audit_record": {"en": "Audit record", "ru": "Сведения для проверки", "zh": "审计记录", "de": "Prüfvermerk"},
     "engine_version": {"en": "engine version", "ru": "версия движка", "zh": "引擎版本", "de": "Engine-Version"},

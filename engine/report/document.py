@@ -261,7 +261,8 @@ def document_markdown(book: m.Rulebook, language: str) -> str:
             out.append(f"| `{r.id}` | `{_cell(r.condition)}` | {_cell(r.value)} | {r.validity} | {_cell(cites)} |")
     out += ["", f"## {w['sources']}", ""]
     for c in doc.sources:
-        out.append(f"- **{c.citation}**" + (f" ({w['see_also']})" if c.see_also else "") + (f" <{c.url}>" if c.url else "") + f" `{c.id}`")
+        kind = w.get(f"kind_{c.kind}")  # an official letter, a court decision, a guideline
+        out.append(f"- **{c.citation}**" + (f" ({w['see_also']})" if c.see_also else "") + (f" ({kind})" if kind else "") + (f" <{c.url}>" if c.url else "") + f" `{c.id}`")
         if c.quote:
             out.append(f"  > {c.quote}")
         if c.translation:

@@ -32,6 +32,8 @@ def _rule_lines(line: RuleLine, w: dict[str, str], indent: str) -> list[str]:
 
 def _citation_lines(c: Citation, w: dict[str, str], indent: str, quote_prefix: str = "") -> list[str]:
     head = f"{indent}{w['see_also'] + ': ' if c.see_also else ''}{c.citation}"
+    if w.get(f"kind_{c.kind}"):  # an official letter, a court decision, a guideline: not a statute
+        head += f" ({w[f'kind_{c.kind}']})"
     if c.url:
         head += f" <{c.url}>"
     out = [head]

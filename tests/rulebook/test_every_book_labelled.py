@@ -87,3 +87,15 @@ def test_a_report_names_enum_values_in_the_readers_language(tmp_path: Path) -> N
         )
         assert shown in run.stdout, run.stdout + run.stderr
         assert raw not in run.stdout
+
+
+def test_the_document_says_which_sources_are_not_statutes() -> None:
+    def doc(rulebook_id: str, language: str) -> str:
+        run = subprocess.run([sys.executable, "-m", "engine.cli", "doc", rulebook_id, "--format", "markdown", "--lang", language], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert "- **UStR 2000 Rz 2836** (Verwaltungsrichtlinie)" in doc("at.vat_refund", "de")
+    russian = doc("ru.invoice_adjustment", "ru")
+    assert "- **Письмо Минфина от 12.05.2012 № 03-07-09/48** (письмо ведомства)" in russian
+    assert "(см. также)" in russian and "- **НК РФ ст. 168 п. 3** `nk_168_3`" in russian
