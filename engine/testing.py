@@ -20,6 +20,7 @@ from engine.api import Book
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import Problem
 from engine.rulebook.facts import BadInput
+from engine.rulebook.loader import DEFAULT_RULE
 
 
 def normalise_expected(value: Any) -> Any:
@@ -102,6 +103,28 @@ def compare(result_decisions: dict[str, Any], expect: dict[str, Any]) -> list[st
     return problems
 
 
+def deciding_rules(decision: Any) -> list[str]:
+    """The rules that made a decision as `expect_rule` names them: the contributing rules of a
+    `collect`, else the one rule, or `default` when the decision's default decided it."""
+    if decision.rules is not None:
+        return list(decision.rules)
+    return [decision.rule if decision.rule is not None else DEFAULT_RULE]
+
+
+def compare_rules(result_decisions: dict[str, Any], expect_rule: dict[str, list[str]]) -> list[str]:
+    """Problems with an example's `expect_rule`: an undetermined decision has no deciding rule."""
+    problems = []
+    for name, want in expect_rule.items():
+        decision = result_decisions.get(name)
+        if decision is None:
+            problems.append(f"{name}: not a decision of this rulebook")
+        elif not decision.determined:
+            problems.append(f"{name}: expected to be decided by {', '.join(want)}, got undetermined (missing {', '.join(decision.missing_facts)})")
+        elif (got := deciding_rules(decision)) != want:
+            problems.append(f"{name}: expected to be decided by {', '.join(want) or 'no rule'}, got {', '.join(got) or 'no rule'}")
+    return problems
+
+
 def run_examples(book: Book) -> ExampleReport:
     model = book.model
     report = ExampleReport(book.file, book.id)
@@ -120,7 +143,7 @@ def run_examples(book: Book) -> ExampleReport:
         if example.expect_error:
             report.outcomes.append(ExampleOutcome(example.name, line, ["expected the facts to be rejected as bad input"]))
             continue
-        problems = compare(result.decisions, example.expect)
+        problems = compare(result.decisions, example.expect) + compare_rules(result.decisions, example.expect_rule)
         if example.expect_status and result.status != example.expect_status:
             problems.append(f"status: expected {example.expect_status}, got {result.status}")
         for fact in example.expect_missing:

@@ -79,6 +79,8 @@ def _suggestion(record: Record) -> list[str]:
     lines.append(f"    facts: {jsonout.dumps(example.get('facts', {}), indent=None)}")
     if "expect" in example:
         lines.append(f"    expect: {jsonout.dumps(example['expect'], indent=None)}")
+    if "expect_rule" in example:
+        lines.append(f"    expect_rule: {jsonout.dumps(example['expect_rule'], indent=None)}")
     if "expect_status" in example:
         lines.append(f"    expect_status: {example['expect_status']}")
     return lines
@@ -130,6 +132,10 @@ def run_mutations(files: list[Path], min_score: float | None, jobs: int | None, 
             if record.equivalent:
                 if verbose:
                     click.echo(f"equivalent {record.where}: {record.site}: {record.label} — {record.note}")
+                    if record.separating:
+                        click.echo("    to pin the deciding rule (the rulebook's own results — check them against the law):")
+                        for line in _suggestion(record):
+                            click.echo("    " + line)
                 continue
             click.echo(f"SURVIVED   {record.where}: {record.site}: {record.label}")
             if record.separating:

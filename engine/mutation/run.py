@@ -21,7 +21,7 @@ from engine.mutation.apply import applied
 from engine.mutation.operators import Mutant, mutants
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
-from engine.testing import compare
+from engine.testing import compare, compare_rules
 
 
 @dataclass
@@ -71,7 +71,7 @@ def _outcome_ok(book: m.Rulebook, checker: FactChecker, example: m.Example) -> b
         return False
     if example.expect_error:
         return False
-    if compare(result.decisions, example.expect):
+    if compare(result.decisions, example.expect) or compare_rules(result.decisions, example.expect_rule):
         return False
     if example.expect_status and result.status != example.expect_status:
         return False

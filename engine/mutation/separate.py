@@ -21,7 +21,7 @@ from engine import jsonout
 from engine.evaluate import decide
 from engine.language.errors import EvaluationError
 from engine.mutation.apply import applied, as_change
-from engine.mutation.run import Verdict
+from engine.mutation.run import Verdict, _outcome_ok
 from engine.mutation.seams import only_moves_a_day_between_twins
 from engine.prover.book import base_constraints, shared_for
 from engine.prover.solve import Session, effort_for
@@ -30,6 +30,7 @@ from engine.prover.translate import Outcome, Translator
 from engine.prover.view import BookView
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
+from engine.testing import deciding_rules
 
 ATTEMPTS = 3
 # The wall clock is only a safety net (see engine/prover/solve.py): each question is held to
@@ -89,7 +90,7 @@ def _observe(book: m.Rulebook, checker: FactChecker, case: tuple[str, dict[str, 
     except EvaluationError as exc:
         return f"error: {exc}"
     return {
-        name: (jsonout.plain(d.value) if d.determined else None, d.determined)
+        name: (jsonout.plain(d.value) if d.determined else None, d.determined, deciding_rules(d) if d.determined else None)
         for name, d in result.decisions.items()
     }
 
@@ -116,7 +117,7 @@ class Separator:
             verdict.note = (
                 "equivalent in every value and status (proved from the rules' text: on the day it moves, the rules in "
                 f"force — {', '.join(twins)} — decide alike); only which rule decides, and so the citation, can differ"
-                " — examples state values, not rules"
+                " — an example's `expect_rule` can tell it apart"
             )
             return
         mutated = Translator(self.shared, BookView(self.book, change))
@@ -129,13 +130,17 @@ class Separator:
                 # preferred: the rulebook decides it, so the example can state the value
                 useful.append(z3.And(differs, z3.Not(before.value.missing), z3.Not(before.overlap), z3.Not(before.gap)))
             for by_before, by_after in zip(before.decided_by, after.decided_by, strict=False):
-                rule_changes.append(z3.Xor(by_before, by_after))
+                # where the rulebook decides, so that an example can name its rule
+                rule_changes.append(z3.And(z3.Xor(by_before, by_after), z3.Not(before.value.missing)))
         self._bounded: set[str] = set()
         for goal in (useful, any_difference):
             if not goal:
                 continue
             answer = self._separate(verdict, z3.Or(*goal), started)
-            if answer != "unsat":
+            if answer == "found":
+                return
+            if answer == "open":  # no confirmed value difference: perhaps the deciding rule differs
+                self._pin_rule(verdict, rule_changes, started)
                 return
         verdict.equivalent = True
         within = ""
@@ -144,12 +149,26 @@ class Separator:
 
             within = f" for lists of facts of up to {LIST_ITEMS} items ({', '.join(sorted(self._bounded))})"
         verdict.note = f"equivalent: no case{within} gives a different result (proved by the solver)"
-        remaining = self.wall - (time.monotonic() - started)
-        if rule_changes and self.session.ask(z3.Or(*rule_changes), remaining, effort=self.effort).status == "sat":
+        if self._pin_rule(verdict, rule_changes, started):
             verdict.note = (
                 f"equivalent in every value and status{within} (proved by the solver); only which rule decides, "
-                "and so the citation, can differ — examples state values, not rules"
+                "and so the citation, can differ — an example's `expect_rule` can tell it apart"
             )
+
+    def _pin_rule(self, verdict: Verdict, rule_changes: list[Any], started: float) -> bool:
+        """Can the deciding rule differ? If so, and the engine confirms a case, suggest it with
+        `expect_rule` (which kills the mutant, equivalent in value or not)."""
+        if not rule_changes:
+            return False
+        remaining = self.wall - (time.monotonic() - started)
+        answer = self.session.ask(z3.Or(*rule_changes), remaining, effort=self.effort)
+        if answer.status != "sat":
+            return False
+        if answer.case is not None:
+            example = self._example(verdict.mutant, answer.case)
+            if example is not None and "expect_rule" in example:
+                verdict.separating = example
+        return True
 
     def _separate(self, verdict: Verdict, goal: Any, started: float) -> str:
         """Look for a case the engine confirms; 'unsat' if the solver proves there is none."""
@@ -187,17 +206,36 @@ class Separator:
         original, changed = self._results(mutant, case)
         if original == changed or not isinstance(original, dict):
             return None
-        expect = {}
-        for name, (value, determined) in original.items():
+        expect, expect_rule = {}, {}
+        for name, (value, determined, rules) in original.items():
             other = changed.get(name) if isinstance(changed, dict) else None
-            if other != (value, determined) and determined:
+            if other == (value, determined, rules) or not determined:
+                continue
+            other_value, other_determined = (other[0], other[1]) if other is not None else (None, False)
+            if other_value != value and (other_determined or value is not None):
                 expect[name] = value
+            else:  # the same value, or null against undetermined: only the deciding rule tells them apart
+                expect_rule[name] = rules[0] if len(rules) == 1 and self.book.decisions[name].hit_policy != "collect" else rules
         example: dict[str, Any] = {"as_of": case[0], "facts": case[1]}
         if expect:
             example["expect"] = expect
-        else:
+        if expect_rule:
+            example["expect_rule"] = expect_rule
+        if not expect and not expect_rule:
             example["expect_status"] = "undetermined"
-        return example
+        return example if self._kills(mutant, example) else None
+
+    def _kills(self, mutant: Any, example: dict[str, Any]) -> bool:
+        """Does the suggestion pass on the rulebook and fail on the mutant, as `taxrules test`
+        would judge it? (`expect_status: undetermined` does not, when another decision leaves
+        the mutant undetermined too.)"""
+        rules = {name: [r] if isinstance(r, str) else list(r) for name, r in example.get("expect_rule", {}).items()}
+        candidate = m.Example("suggested", example["facts"], example["as_of"], example.get("expect", {}),
+                              example.get("expect_status"), [], False, ("examples", 0), rules)
+        if not _outcome_ok(self.book, self.checker, candidate):
+            return False
+        with applied(self.book, mutant):
+            return not _outcome_ok(self.book, self.checker, candidate)
 
     def _tidy(self, mutant: Any, case: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
         """The case with its numbers rounded (whole, then cents) where that still separates."""

@@ -106,6 +106,33 @@ def list_shape(declaration: dict[str, Any]) -> tuple[str, dict[str, dict[str, An
     return None
 
 
+def _whole_fact(node: Any) -> str | None:
+    """The fact `x` a constraint `x == round(x, 0)` (or floor, ceil; either side) makes whole."""
+    from engine.language import nodes as n
+
+    if not isinstance(node, n.Binary) or node.op != "==":
+        return None
+    for name, call in ((node.left, node.right), (node.right, node.left)):
+        if not (isinstance(name, n.Name) and isinstance(call, n.Call) and call.function in ("round", "floor", "ceil")):
+            continue
+        if not call.args or not isinstance(call.args[0], n.Name) or call.args[0].name != name.name:
+            continue
+        places = call.args[1:]
+        if call.function == "round" and not (len(places) == 1 and isinstance(places[0], n.Literal) and places[0].value == 0):
+            continue
+        if call.function != "round" and places:
+            continue
+        return name.name
+    return None
+
+
+def whole_facts(book: m.Rulebook) -> frozenset[str]:
+    """Decimal facts that a constraint of the rulebook holds to whole numbers (a year, a count):
+    modelled as integers, so that what needs whole numbers (make_date) is exact on them."""
+    found = {_whole_fact(constraint.condition.node) for constraint in book.constraints}
+    return frozenset(name for name in found if name is not None and name in book.facts and book.facts[name].type.kind == "decimal")
+
+
 class FactSpace:
     """Solver variables for one rulebook's facts and the as-of date, shared by every query."""
 
@@ -123,6 +150,7 @@ class FactSpace:
             for value in decision.type.values or (decision.type.item.values if decision.type.item else ()):
                 self.texts.code(value)
         self.scale = decimal_scale(book)
+        self.whole = whole_facts(book)
         self.asof = z3.Int("as_of")
         self._present: dict[str, z3.BoolRef] = {}
         self._value: dict[str, Any] = {}
@@ -150,6 +178,8 @@ class FactSpace:
         return self._scalar(name, kind, missing)
 
     def _scalar(self, name: str, kind: str, missing: Any) -> Sym | None:
+        if kind == "decimal" and name in self.whole:  # units are whole numbers times 10^scale
+            return Sym("num", missing, FALSE, z3.ToReal(self._raw(name + "!whole", z3.Int)))
         if kind == "decimal":
             return Sym("num", missing, FALSE, z3.ToReal(self._units(name)) / (10**self.scale))
         if kind == "date":
@@ -207,6 +237,8 @@ class FactSpace:
                         out.extend(self._within(self._slot(name, index, field), declaration))
                 continue
             out.extend(self._within(name, spec.declaration, spec.type.values if spec.type.kind == "enum" else None))
+            if name in self.whole:
+                out.append(self._units(name) == self._raw(name + "!whole", z3.Int) * (10**self.scale))
         as_of_fact = self.book.as_of_fact
         if as_of_fact is not None and as_of_fact in self.book.facts:
             out.append(z3.Implies(self.present(as_of_fact), self._raw(as_of_fact, z3.Int) == self.asof))

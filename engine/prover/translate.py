@@ -777,7 +777,7 @@ class Translator:
         parts = [z3.ToInt(arg.val) for arg in args]
         year, month, day = parts
         valid = z3.And(*[z3.IsInt(arg.val) for arg in args], month >= 1, month <= 12, day >= 1, day <= civil.days_in_month(year, month))
-        for arg in args:
+        for arg in args:  # facts a constraint holds whole are integers (space.whole_facts)
             if not z3.is_true(z3.simplify(z3.IsInt(arg.val))):
                 raise Untranslatable("make_date() of numbers that may not be whole")
         value = civil.ordinal_of(year, month, day)

@@ -181,7 +181,7 @@ class _Builder(ProblemCollector):
                 self.problem(("as_of_fact",), f"as_of_fact {as_of_fact!r} is not a declared fact{suggest(as_of_fact, list(self.facts))}")
             elif spec.type.kind != "date":
                 self.problem(("as_of_fact",), f"as_of_fact {as_of_fact!r} must be a date fact, it is {spec.type}")
-        examples = self._examples(raw.get("examples") or [])
+        examples = self._examples(raw.get("examples") or [], decisions)
         self._lint_texts(raw)
         self.fail_if_problems()
 
@@ -544,13 +544,14 @@ class _Builder(ProblemCollector):
             for name in self.derived
         }
 
-    def _examples(self, examples_raw: list[dict[str, Any]]) -> list[m.Example]:
+    def _examples(self, examples_raw: list[dict[str, Any]], decisions: dict[str, m.Decision]) -> list[m.Example]:
         out = []
         for i, spec in enumerate(examples_raw):
             path: Path = ("examples", i)
             for name in spec.get("expect", {}) or {}:
                 if name not in self.decision_types:
                     self.problem(path + ("expect", name), f"example expects {name!r}, which is not a decision{suggest(name, list(self.decision_types))}")
+            expect_rule = self._expected_rules(spec.get("expect_rule") or {}, decisions, path + ("expect_rule",))
             out.append(
                 m.Example(
                     name=spec["name"],
@@ -561,9 +562,34 @@ class _Builder(ProblemCollector):
                     expect_missing=list(spec.get("expect_missing") or []),
                     expect_error=bool(spec.get("expect_error", False)),
                     path=path,
+                    expect_rule=expect_rule,
                 )
             )
         return out
+
+    def _expected_rules(self, raw: dict[str, Any], decisions: dict[str, m.Decision], path: Path) -> dict[str, list[str]]:
+        """An example's `expect_rule`: each decision named must exist and each rule be one of its
+        own (a list only for `collect`, whose value several rules may make together)."""
+        out: dict[str, list[str]] = {}
+        for name, wanted in raw.items():
+            decision = decisions.get(name)
+            if decision is None:
+                self.problem(path + (name,), f"example expects the rule of {name!r}, which is not a decision{suggest(name, list(decisions))}")
+                continue
+            ids = [wanted] if isinstance(wanted, str) else list(wanted)
+            if isinstance(wanted, list) and decision.hit_policy != "collect":
+                self.problem(path + (name,), f"decision {name!r} is decided by one rule ({decision.hit_policy}): name it, not a list")
+                continue
+            known = [rule.id for rule in decision.rules] + ([DEFAULT_RULE] if decision.has_default and decision.hit_policy != "collect" else [])
+            unknown = [rule_id for rule_id in ids if rule_id not in known]
+            for rule_id in unknown:
+                self.problem(path + (name,), f"{rule_id!r} is not a rule of decision {name!r}{suggest(rule_id, known)}")
+            if not unknown:
+                out[name] = ids
+        return out
+
+
+DEFAULT_RULE = "default"  # what `expect_rule` names when a decision's `default` decides it
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
