@@ -111,13 +111,17 @@ def deciding_rules(decision: Any) -> list[str]:
     return [decision.rule if decision.rule is not None else DEFAULT_RULE]
 
 
-def compare_rules(result_decisions: dict[str, Any], expect_rule: dict[str, list[str]]) -> list[str]:
-    """Problems with an example's `expect_rule`: an undetermined decision has no deciding rule."""
+def compare_rules(result_decisions: dict[str, Any], expect_rule: dict[str, list[str] | None]) -> list[str]:
+    """Problems with an example's `expect_rule`: an undetermined decision has no deciding rule
+    (and `None` expects exactly that)."""
     problems = []
     for name, want in expect_rule.items():
         decision = result_decisions.get(name)
         if decision is None:
             problems.append(f"{name}: not a decision of this rulebook")
+        elif want is None:
+            if decision.determined:
+                problems.append(f"{name}: expected undetermined, got decided by {', '.join(deciding_rules(decision)) or 'no rule'}")
         elif not decision.determined:
             problems.append(f"{name}: expected to be decided by {', '.join(want)}, got undetermined (missing {', '.join(decision.missing_facts)})")
         elif (got := deciding_rules(decision)) != want:

@@ -209,9 +209,13 @@ class Separator:
         expect, expect_rule = {}, {}
         for name, (value, determined, rules) in original.items():
             other = changed.get(name) if isinstance(changed, dict) else None
-            if other == (value, determined, rules) or not determined:
+            if other == (value, determined, rules):
                 continue
             other_value, other_determined = (other[0], other[1]) if other is not None else (None, False)
+            if not determined:
+                if other_determined:  # the mutant decides what the rulebook cannot yet
+                    expect_rule[name] = None
+                continue
             if other_value != value and (other_determined or value is not None):
                 expect[name] = value
             else:  # the same value, or null against undetermined: only the deciding rule tells them apart
@@ -229,7 +233,7 @@ class Separator:
         """Does the suggestion pass on the rulebook and fail on the mutant, as `taxrules test`
         would judge it? (`expect_status: undetermined` does not, when another decision leaves
         the mutant undetermined too.)"""
-        rules = {name: [r] if isinstance(r, str) else list(r) for name, r in example.get("expect_rule", {}).items()}
+        rules = {name: [r] if isinstance(r, str) else r for name, r in example.get("expect_rule", {}).items()}
         candidate = m.Example("suggested", example["facts"], example["as_of"], example.get("expect", {}),
                               example.get("expect_status"), [], False, ("examples", 0), rules)
         if not _outcome_ok(self.book, self.checker, candidate):

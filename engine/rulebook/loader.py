@@ -567,14 +567,18 @@ class _Builder(ProblemCollector):
             )
         return out
 
-    def _expected_rules(self, raw: dict[str, Any], decisions: dict[str, m.Decision], path: Path) -> dict[str, list[str]]:
+    def _expected_rules(self, raw: dict[str, Any], decisions: dict[str, m.Decision], path: Path) -> dict[str, list[str] | None]:
         """An example's `expect_rule`: each decision named must exist and each rule be one of its
-        own (a list only for `collect`, whose value several rules may make together)."""
-        out: dict[str, list[str]] = {}
+        own (a list only for `collect`, whose value several rules may make together); null: none
+        decides, the decision is undetermined."""
+        out: dict[str, list[str] | None] = {}
         for name, wanted in raw.items():
             decision = decisions.get(name)
             if decision is None:
                 self.problem(path + (name,), f"example expects the rule of {name!r}, which is not a decision{suggest(name, list(decisions))}")
+                continue
+            if wanted is None:  # no rule can decide it: undetermined by a missing fact
+                out[name] = None
                 continue
             ids = [wanted] if isinstance(wanted, str) else list(wanted)
             if isinstance(wanted, list) and decision.hit_policy != "collect":

@@ -237,9 +237,10 @@ class Example:
     expect_missing: list[str]
     expect_error: bool
     path: Path
-    # decision -> the rule that must decide it (for `collect`, the contributing rules in order):
-    # two rules may give the same value under different law, and only this tells them apart
-    expect_rule: dict[str, list[str]] = field(default_factory=dict)
+    # decision -> the rule that must decide it (for `collect`, the contributing rules in order;
+    # None: no rule, the decision is undetermined): two rules may give the same value under
+    # different law, and `null` in `expect` also matches an undetermined decision
+    expect_rule: dict[str, list[str] | None] = field(default_factory=dict)
 
 
 @dataclass
