@@ -133,6 +133,11 @@ class Separator:
                 # where the rulebook decides, so that an example can name its rule
                 rule_changes.append(z3.And(z3.Xor(by_before, by_after), z3.Not(before.value.missing)))
         self._bounded: set[str] = set()
+        site = mutant.site.decision
+        if site is not None and any_difference and self._same_outcome(mutated, site, started):
+            # the one decision the mutant rewrites decides alike in every case, so every
+            # decision that reads it does too: a far smaller question than all of them at once
+            any_difference, useful = [], []
         for goal in (useful, any_difference):
             if not goal:
                 continue
@@ -154,6 +159,18 @@ class Separator:
                 f"equivalent in every value and status{within} (proved by the solver); only which rule decides, "
                 "and so the citation, can differ — an example's `expect_rule` can tell it apart"
             )
+
+    def _same_outcome(self, mutated: Translator, name: str, started: float) -> bool:
+        """Does the mutated decision give the same value, status and errors in every case?"""
+        differs = z3.simplify(outcome_differs(self.original.decision(name), mutated.decision(name)))
+        if z3.is_false(differs):
+            return True
+        remaining = self.wall - (time.monotonic() - started)
+        answer = self.session.ask(differs, remaining, effort=self.effort)
+        if answer.status != "unsat":
+            return False
+        self._bounded.update(answer.bounded)
+        return True
 
     def _pin_rule(self, verdict: Verdict, rule_changes: list[Any], started: float) -> bool:
         """Can the deciding rule differ? If so, and the engine confirms a case, suggest it with
@@ -206,9 +223,13 @@ class Separator:
         original, changed = self._results(mutant, case)
         if original == changed or not isinstance(original, dict):
             return None
+        if not isinstance(changed, dict):  # the mutant fails with an error where the rulebook decides
+            status = "decided" if all(determined for _, determined, _ in original.values()) else "undetermined"
+            example = {"as_of": case[0], "facts": case[1], "expect_status": status}
+            return example if self._kills(mutant, example) else None
         expect, expect_rule = {}, {}
         for name, (value, determined, rules) in original.items():
-            other = changed.get(name) if isinstance(changed, dict) else None
+            other = changed.get(name)
             if other == (value, determined, rules):
                 continue
             other_value, other_determined = (other[0], other[1]) if other is not None else (None, False)
