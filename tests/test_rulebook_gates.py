@@ -1,10 +1,10 @@
 """The gates of issue 17 on the project's own rulebooks, as CI runs them.
 
 `taxrules check --prove rulebooks` finds no defect (overlap, gap, dead or shadowed rule) that is
-not explained in tests/fixtures/prove_explained.json, and the mutation score of every rulebook
-never falls below the floor recorded in tests/fixtures/mutation_floor.json (the goal is 95 %;
-the books written last are below it, and the floor holds them where they are until examples are
-added)."""
+not explained in tests/fixtures/prove_explained.json, and `taxrules test --mutations rulebooks
+--min-score 0.95` passes: every rulebook's examples catch at least 95 % of the mutants that are
+not equivalent, and no rulebook falls below the floor recorded in
+tests/fixtures/mutation_floor.json (its measured score, held up to the 95 % goal)."""
 
 from __future__ import annotations
 
@@ -64,19 +64,19 @@ def _scores(stdout: str) -> dict[str, float]:
 
 
 @pytest.mark.slow
-def test_no_rulebook_falls_below_its_recorded_mutation_score():
-    """A ratchet, not yet the 95 % goal: each rulebook's score may rise but never fall below the
-    floor recorded in tests/fixtures/mutation_floor.json (measured with these settings, less a
-    small margin for solver time-outs on a loaded machine). A new rulebook must be given a floor
-    there; one that reaches the goal is held to it."""
+def test_every_rulebook_reaches_the_mutation_score_goal_and_keeps_its_floor():
+    """Issue 17's gate: `taxrules test --mutations rulebooks --min-score 0.95` exits 0. The floors
+    in tests/fixtures/mutation_floor.json are the measured scores (deterministic: the solver's
+    effort is bounded, not its time); a book is held to its floor up to the goal, so a new rule
+    without boundary examples may cost a book points above 95 % but never the goal. A new
+    rulebook must be given a floor there."""
     floors = json.loads(FLOOR.read_text(encoding="utf-8"))
-    run = taxrules("test", "--mutations", "rulebooks", "--jobs", "2", "--time-bound", "1")
+    run = taxrules("test", "--mutations", "rulebooks", "--min-score", str(GOAL), "--jobs", "2", "--time-bound", "1")
     scores = _scores(run.stdout)
     assert scores, run.stdout + run.stderr
     unknown = sorted(set(scores) - set(floors))
     assert not unknown, f"rulebooks without a recorded mutation floor: {unknown}"
     below = {book: (score, floors[book]) for book, score in scores.items() if score < min(floors[book], GOAL)}
-    assert not below, "\n".join(
-        [f"{book}: {score:.1%} < floor {floor:.1%}" for book, (score, floor) in below.items()]
-        + [line for line in run.stdout.splitlines() if line.startswith("SURVIVED")]
-    )
+    survivors = [line for line in run.stdout.splitlines() if line.startswith("SURVIVED")]
+    assert not below, "\n".join([f"{book}: {score:.1%} < floor {floor:.1%}" for book, (score, floor) in below.items()] + survivors)
+    assert run.returncode == 0, "\n".join([line for line in run.stdout.splitlines() if "below 95%" in line] + survivors)
