@@ -223,9 +223,10 @@ class Separator:
         original, changed = self._results(mutant, case)
         if original == changed or not isinstance(original, dict):
             return None
-        if not isinstance(changed, dict):  # the mutant fails with an error where the rulebook decides
-            status = "decided" if all(determined for _, determined, _ in original.values()) else "undetermined"
-            example = {"as_of": case[0], "facts": case[1], "expect_status": status}
+        if not isinstance(changed, dict):  # the mutant fails with an error (an overlap, say): the rulebook's values
+            values = {name: value for name, (value, determined, _) in original.items() if determined}
+            status = "decided" if len(values) == len(original) else "undetermined"
+            example = {"as_of": case[0], "facts": case[1], **({"expect": values} if values else {"expect_status": status})}
             return example if self._kills(mutant, example) else None
         expect, expect_rule = {}, {}
         for name, (value, determined, rules) in original.items():
