@@ -73,7 +73,7 @@ _names = itertools.count(1)
 _registry_lock = threading.Lock()
 MAX_IDLE_ENGINES = 2
 END_ID = 0  # the end-of-period marker's fact id (record lines start at 1)
-ARCHIVED_ID = 2  # the fact of a key's archived counterparts (line 0: never reported)
+DECIDE_BATCH = 256  # facts (records to decide and keys of counterparts) per round of negations
 SID = "0"  # every working set is asserted in one session, emptied after each round
 ROLE_IDS = 16  # fact id = line * ROLE_IDS + role number (p0..p7: 0..7, q: 8)
 
@@ -766,13 +766,16 @@ class LedgerStream:
 
     def _retire(self, due: dict[tuple[int, Any], list[tuple[dict[str, Any], str]]]) -> None:
         """Decide the absences of the retiring roles, then drop the roles (and the facts
-        and records left with none)."""
+        and records left with none). Keys are decided DECIDE_BATCH facts to a round (the
+        rules join on `k`, so keys in one round do not meet)."""
         closing: list[Finding] = []
         self.closing = closing
+        batch: list[tuple[int, Any, list[tuple[dict[str, Any], str]]]] = []
+        deciding: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        size = 0
         for (u, key), roles in sorted(due.items(), key=lambda item: (item[0][0], str(item[0][1]))):
             unit = self.units[u]
-            bucket = self.buckets[u].get(key)
-            if bucket is None:
+            if key not in self.buckets[u]:
                 continue
             marks: dict[int, dict[str, Any]] = {}
             for fact, flag in roles:
@@ -781,8 +784,42 @@ class LedgerStream:
                     mark["x" + flag[1:-2]] = True
                     if "k" in fact:
                         mark["k"] = fact["k"]
+            batch.append((u, key, roles))
             if marks:
-                self._decide(u, list(marks.values()), bucket)
+                records, counterparts = deciding.setdefault(u, ([], []))
+                records.extend(marks.values())
+                counterpart = self._counterparts(u, next(iter(marks.values())))
+                if counterpart is not None:
+                    counterparts.append(counterpart)
+                size += len(marks) + 1
+            if size >= DECIDE_BATCH:
+                self._decide(deciding, batch)
+                batch, deciding, size = [], {}, 0
+        self._decide(deciding, batch)
+        closing.sort(key=lambda f: f.key)
+        self.pending.extend(closing)
+        self.findings.extend(closing)
+
+    def _counterparts(self, u: int, mark: dict[str, Any]) -> dict[str, Any] | None:
+        """One fact standing for the archived counterparts of the mark's key (its id:
+        the mark's, + 1 — unique in the round, never reported)."""
+        key = mark.get("k")
+        if key is None:
+            return None
+        roles = {flag: True for flag, keys in self.archive[u].items() if key in keys}
+        return {"sid": SID, "id": mark["id"] + 1, "k": key, **roles} if roles else None
+
+    def _decide(self, deciding: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]], batch: list[tuple[int, Any, list[tuple[dict[str, Any], str]]]]) -> None:
+        """Absences by negation, in rounds of their own: durable-rules' `$not` is exact
+        only when the records it decides come first, then their possible counterparts,
+        then the marker (a counterpart asserted before the record, or the marker before
+        either, and it fires anyway — measured on 2.0.28). The records are copies (id +
+        1: one fact never plays two roles of a rule). Then the retired roles are dropped,
+        and the facts and records left with none."""
+        for u, (records, counterparts) in deciding.items():
+            self._round(u, [*records, *counterparts, {"sid": SID, "id": END_ID, "end": True}], END_ID)
+        for u, key, roles in batch:
+            bucket = self.buckets[u][key]
             for fact, flag in roles:
                 fact.pop(flag, None)
             kept = []
@@ -795,23 +832,6 @@ class LedgerStream:
                 self.buckets[u][key] = kept
             else:
                 del self.buckets[u][key]
-        closing.sort(key=lambda f: f.key)
-        self.pending.extend(closing)
-        self.findings.extend(closing)
-
-    def _decide(self, u: int, retiring: list[dict[str, Any]], bucket: list[dict[str, Any]]) -> None:
-        """Absences by negation, in a round of their own: durable-rules' `$not` is exact
-        only when the records it decides come first, then their possible counterparts,
-        then the marker (a counterpart asserted before the record, or the marker before
-        either, and it fires anyway — measured on 2.0.28). So each side is a copy of its
-        own (id + 1, id + 2: one fact never plays two roles of a rule)."""
-        counterparts = []
-        key = retiring[0].get("k")
-        if key is not None:
-            roles = {flag: True for flag, keys in self.archive[u].items() if key in keys}
-            if roles:
-                counterparts.append({"sid": SID, "id": ARCHIVED_ID, "k": key, **roles})
-        self._round(u, [*retiring, *counterparts, {"sid": SID, "id": END_ID, "end": True}], END_ID)
 
     def _forget(self, line: int) -> None:
         left = self.refs[line] - 1
