@@ -539,8 +539,8 @@ class LedgerStream:
         self.buckets: list[dict[Any, list[dict[str, Any]]]] = [{} for _ in self.units]
         # keys of the records that can be a missing counterpart, per ruleset and role
         self.archive: list[dict[str, set[str]]] = [{} for _ in self.units]
-        # roles that retire on a date: date -> [(unit, key, fact or None: archived, flag)]
-        self.schedule: dict[Any, list[tuple[int, Any, dict[str, Any] | None, str]]] = {}
+        # roles that retire on a date: date -> [(unit, key, fact or None: archived, flags)]
+        self.schedule: dict[Any, list[tuple[int, Any, dict[str, Any] | None, tuple[str, ...]]]] = {}
         self.dates: list[Any] = []
         self.watermark: Any = None
         self.late: list[tuple[int, str, Any]] = []
@@ -612,12 +612,14 @@ class LedgerStream:
             unit = self.units[u]
             if isinstance(unit, _KeyedRuleset):
                 key, fact, held, archived = unit.fact(rec, ctx, memo)
+                leaving: list[tuple[Any, str]] = []
                 for flag, day in archived:
                     keys = self.archive[u].setdefault(flag, set())
                     if key not in keys:
                         keys.add(key)
                         if day is not None:
-                            self._schedule(day, (u, key, None, flag))
+                            leaving.append((day, flag))
+                self._schedule_all(u, key, None, leaving)
                 if fact is None:
                     continue
                 bucket = self.buckets[u].get(key) if key is not None else None
@@ -635,9 +637,7 @@ class LedgerStream:
                     key = ("line", line)  # alone: kept only for its absence to be decided
                 self.buckets[u].setdefault(key, []).append(fact)
                 held_facts += 1
-                for flag, day in held:
-                    if day is not None:  # None: retires at the end
-                        self._schedule(day, (u, key, fact, flag))
+                self._schedule_all(u, key, fact, [(day, flag) for flag, day in held if day is not None])  # None: at the end
             else:
                 for key, fact in unit.facts(rec, ctx, memo):
                     bucket = self.buckets[u].get(key) if key is not None else None
@@ -655,7 +655,22 @@ class LedgerStream:
         else:
             del self.store[line]
 
-    def _schedule(self, day: Any, entry: tuple[int, Any, dict[str, Any] | None, str]) -> None:
+    def _schedule_all(self, u: int, key: Any, fact: dict[str, Any] | None, roles: list[tuple[Any, str]]) -> None:
+        """Schedule roles to retire (fact None: archived keys to leave), one entry per
+        date: a record's roles mostly retire together, and an entry costs ~100 bytes."""
+        if not roles:
+            return
+        if len(roles) == 1:
+            day, flag = roles[0]
+            self._schedule(day, (u, key, fact, (flag,)))
+            return
+        by_day: dict[Any, list[str]] = {}
+        for day, flag in roles:
+            by_day.setdefault(day, []).append(flag)
+        for day, flags in by_day.items():
+            self._schedule(day, (u, key, fact, tuple(flags)))
+
+    def _schedule(self, day: Any, entry: tuple[int, Any, dict[str, Any] | None, tuple[str, ...]]) -> None:
         slot = self.schedule.get(day)
         if slot is None:
             slot = self.schedule[day] = []
@@ -751,11 +766,11 @@ class LedgerStream:
         dates = self.dates
         while dates and (dates[0][0] == 0 or dates[0][1] < day):
             _, when = heapq.heappop(dates)
-            for u, key, fact, flag in self.schedule.pop(when):
+            for u, key, fact, flags in self.schedule.pop(when):
                 if fact is None:
-                    dropped.append((u, key, flag))
+                    dropped.extend((u, key, flag) for flag in flags)
                 else:
-                    due.setdefault((u, key), []).append((fact, flag))
+                    due.setdefault((u, key), []).extend((fact, flag) for flag in flags)
         self._retire(due)  # before the keys leave the archive: the records they serve first
         for u, key, flag in dropped:
             self.archive[u][flag].discard(key)
