@@ -263,3 +263,30 @@ def test_batch_error_records_in_the_language_asked(tmp_path: Path) -> None:
         "message": "недопустимые факты для свода правил test.policies: amount: ожидалось число, получено true",
         "field": "amount",
     }
+
+
+def test_reconcile_says_a_bad_record_in_the_language_asked(tmp_path: Path) -> None:
+    books = ROOT / "examples" / "ru" / "books.jsonl"
+    lines = books.read_text(encoding="utf-8").splitlines()
+    assert '"amount": 42500.00' in lines[2]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([*lines[:2], lines[2].replace('"amount": 42500.00', '"amount": "сорок"'), *lines[3:]]) + "\n", encoding="utf-8")
+    proc = taxrules("reconcile", "ru.vat_reconciliation", "--input", path, "--lang", "ru")
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.strip() == 'taxrules: строка 3: sale.amount: ожидалось число, получено "сорок"'
+    path.write_text('{"record": "sael", "invoice_no": "1"}\n', encoding="utf-8")
+    proc = taxrules("reconcile", "ru.vat_reconciliation", "--input", path, "--lang", "de")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("taxrules: Zeile 1: record: 'sael' ist keine Datensatzart des Regelwerks ru.vat_reconciliation; gemeint ist vielleicht 'sale'?")
+    proc = taxrules("reconcile", "ru.vat_reconciliation", "--input", tmp_path / "none.jsonl", "--lang", "zh")
+    assert proc.returncode == 2 and proc.stderr.strip() == f"taxrules: --input: 文件 {str(tmp_path / 'none.jsonl')!r} 不存在"
+
+
+def test_batch_summary_in_the_language_asked(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(SALE) + "\n\n" + json.dumps({**SALE, "amount": True}) + "\n", encoding="utf-8")
+    proc = taxrules("batch", FIXTURE, "--input", cases, "--output", tmp_path / "out.jsonl", "--lang", "de", "--no-progress")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == "2 Fälle: 1 entschieden, 0 nicht bestimmbar, 1 unzulässige Eingaben, 0 Fehler im Regelwerk, 1 Leerzeilen"
+    proc = taxrules("batch", FIXTURE, "--input", cases, "--output", cases, "--lang", "ru")
+    assert proc.returncode == 2 and proc.stderr.strip() == "taxrules: --output: не может совпадать с входным файлом"

@@ -22,7 +22,7 @@ import click
 
 from engine.batch.reader import FORMATS, InputError, cases_from_path, count_lines, detect_format
 from engine.batch.runner import FAILED, Options, Summary, default_jobs, run
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message
 
 # engine.cli registers this command when it is imported, so it is imported lazily here.
 EXIT_BAD_INPUT = 2
@@ -63,16 +63,16 @@ def batch(
     from engine.evaluate import parse_as_of
     from engine.rulebook.facts import BadInput
 
-    book = open_book(rulebook)
+    book = open_book(rulebook, lang)
     if not isinstance(book, Book):
         fail(f"{rulebook} is a ledger rulebook; use taxrules reconcile")
     if as_of is not None:
         try:
             parse_as_of(as_of)
         except BadInput:
-            fail(f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}")
+            fail(message("fact_expected_date", lang, where="--as-of", got=repr(as_of)))
     if master is not None and engine != "spark":
-        fail("--master applies to --engine spark")
+        fail(message("master_needs_spark", lang))
     try:
         if engine == "spark":
             from engine.batch.spark import run_spark
@@ -85,11 +85,11 @@ def batch(
     except InputError as exc:
         fail(str(exc))
     if input_path != "-" and output_path != "-" and _same_file(input_path, output_path):
-        fail("--output: must not be the input file")
+        fail(message("output_is_input", lang))
     try:
         output: IO[str] = sys.stdout if output_path == "-" else open(output_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     except OSError as exc:
-        fail(f"--output: cannot write {output_path!r}: {exc.strerror}")
+        fail(message("cannot_write", lang, option="--output", path=output_path, reason=exc.strerror))
 
     show_bar = sys.stderr.isatty() if progress is None else progress
     bar = _progress_bar(input_path, fmt) if show_bar else None
@@ -108,7 +108,7 @@ def batch(
                 last_line = case.line
                 if stop.signum:
                     break
-                _account(summary, case.line, status, text, input_path, bar)
+                _account(summary, case.line, status, text, input_path, bar, lang)
                 if summary.cases % FLUSH_EVERY == 0:
                     output.flush()  # what is decided is on disk as the run goes
     finally:
@@ -123,14 +123,11 @@ def batch(
 
     if stop.signum:
         name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
-        click.echo(f"taxrules: interrupted ({name}) at line {last_line}: the output holds one record for each input line up to it", err=True)
+        click.echo(f"taxrules: {message('batch_interrupted', lang, signal=name, line=last_line)}", err=True)
         sys.exit(128 + stop.signum)
-    click.echo(
-        f"{summary.cases} case(s): {summary.decided} decided, {summary.undetermined} undetermined, "
-        f"{summary.bad_input} bad input, {summary.rulebook_errors} rulebook error(s)"
-        + (f", {summary.blank} blank line(s)" if summary.blank else ""),
-        err=True,
-    )
+    blank = message("batch_blank_lines", lang, blank=summary.blank) if summary.blank else ""
+    counts = {"cases": summary.cases, "decided": summary.decided, "undetermined": summary.undetermined}
+    click.echo(message("batch_summary", lang, **counts, bad=summary.bad_input, errors=summary.rulebook_errors, blank=blank), err=True)
     if summary.rulebook_errors:
         sys.exit(EXIT_RULEBOOK_ERROR)
     if summary.bad_input:
@@ -161,14 +158,14 @@ class _Stop:
                 signal.signal(sig, handler)
 
 
-def _account(summary: Summary, line: int, status: str, text: str, input_path: str, bar: Any) -> None:
+def _account(summary: Summary, line: int, status: str, text: str, input_path: str, bar: Any, language: str = "en") -> None:
     if status in FAILED:
-        message = _message_of(text)
-        summary.add(line, status, message)
+        error = _message_of(text)
+        summary.add(line, status, error)
         if summary.failed <= REPORT_AT_MOST:
-            _say(f"taxrules: {input_path}:{line}: {message}", bar)
+            _say(f"taxrules: {input_path}:{line}: {error}", bar)
         elif summary.failed == REPORT_AT_MOST + 1:
-            _say("taxrules: more bad lines follow; each has an error record in the output", bar)
+            _say(f"taxrules: {message('batch_more_bad_lines', language)}", bar)
     else:
         summary.add(line, status)
     if bar is not None:

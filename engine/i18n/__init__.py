@@ -72,7 +72,7 @@ class _Formatter(string.Formatter):
 _FORMATTERS = {language: _Formatter(language) for language in LANGUAGES}
 
 
-def message(key: str, language: str, **values: object) -> str:
+def message(key: str, language: str, /, **values: object) -> str:
     """The sentence `key` of MESSAGES in `language` (English when it has none), its
     placeholders filled with `values`; a Phrase among them is said in `language` too."""
     entry = MESSAGES[key]

@@ -298,6 +298,92 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{rulebook} 是 {actual} 类规则集，而不是 {wanted} 类：请使用 `{usage}`",
         "de": "{rulebook} ist ein Regelwerk der Art {actual}, nicht {wanted}: verwenden Sie `{usage}`",
     },
+    # -- taxrules batch --------------------------------------------------------------------
+    "batch_summary": {
+        "en": "{cases} case(s): {decided} decided, {undetermined} undetermined, {bad} bad input, {errors} rulebook error(s){blank}",
+        "ru": "случаев: {cases}; решено: {decided}, не определено: {undetermined}, недопустимые данные: {bad}, ошибки свода правил: {errors}{blank}",
+        "zh": "共 {cases} 个案例：已决定 {decided}，无法确定 {undetermined}，输入有误 {bad}，规则集错误 {errors}{blank}",
+        "de": "{cases} Fälle: {decided} entschieden, {undetermined} nicht bestimmbar, {bad} unzulässige Eingaben, {errors} Fehler im Regelwerk{blank}",
+    },
+    "batch_blank_lines": {
+        "en": ", {blank} blank line(s)",
+        "ru": ", пустых строк: {blank}",
+        "zh": "，空行 {blank}",
+        "de": ", {blank} Leerzeilen",
+    },
+    "batch_more_bad_lines": {
+        "en": "more bad lines follow; each has an error record in the output",
+        "ru": "далее есть и другие строки с ошибками; для каждой в выходном файле есть запись об ошибке",
+        "zh": "后面还有出错的行；每一行在输出中都有一条错误记录",
+        "de": "es folgen weitere fehlerhafte Zeilen; für jede steht ein Fehlereintrag in der Ausgabe",
+    },
+    "batch_interrupted": {
+        "en": "interrupted ({signal}) at line {line}: the output holds one record for each input line up to it",
+        "ru": "прервано ({signal}) на строке {line}: в выходном файле есть по одной записи на каждую входную строку до неё",
+        "zh": "在第 {line} 行被中断（{signal}）：输出中含有此前每一输入行各一条记录",
+        "de": "unterbrochen ({signal}) in Zeile {line}: die Ausgabe enthält je einen Eintrag für jede Eingabezeile bis dorthin",
+    },
+    "output_is_input": {
+        "en": "--output: must not be the input file",
+        "ru": "--output: не может совпадать с входным файлом",
+        "zh": "--output: 不能是输入文件本身",
+        "de": "--output: darf nicht die Eingabedatei sein",
+    },
+    "master_needs_spark": {
+        "en": "--master applies to --engine spark",
+        "ru": "--master применяется только с --engine spark",
+        "zh": "--master 仅适用于 --engine spark",
+        "de": "--master gilt nur mit --engine spark",
+    },
+    # -- taxrules reconcile: ledger records -------------------------------------------------
+    "at_line": {
+        "en": "line {line}: {problem}",
+        "ru": "строка {line}: {problem}",
+        "zh": "第 {line} 行: {problem}",
+        "de": "Zeile {line}: {problem}",
+    },
+    "record_needs_type": {
+        "en": "a record is an object with a {key!r} field, got {kind}",
+        "ru": "запись должна быть объектом с полем {key!r}, получено: {kind}",
+        "zh": "记录应为包含 {key!r} 字段的对象，实际为 {kind}",
+        "de": "ein Datensatz ist ein Objekt mit dem Feld {key!r}, erhalten: {kind}",
+    },
+    "record_without_type": {
+        "en": "the record has no {key!r} field (one of: {types})",
+        "ru": "в записи нет поля {key!r} (возможные значения: {types})",
+        "zh": "该记录缺少 {key!r} 字段（可选值：{types}）",
+        "de": "dem Datensatz fehlt das Feld {key!r} (einer von: {types})",
+    },
+    "record_unknown_type": {
+        "en": "{key}: {kind!r} is not a record type of {ledger}{hint} (one of: {types})",
+        "ru": "{key}: {kind!r} не является видом записи свода правил {ledger}{hint} (возможные значения: {types})",
+        "zh": "{key}: {kind!r} 不是规则集 {ledger} 的记录类型{hint}（可选值：{types}）",
+        "de": "{key}: {kind!r} ist keine Datensatzart des Regelwerks {ledger}{hint} (einer von: {types})",
+    },
+    "record_field_missing": {
+        "en": "{where}: missing (required fields: {fields})",
+        "ru": "{where}: не заполнено (обязательные поля: {fields})",
+        "zh": "{where}: 缺失（必填字段：{fields}）",
+        "de": "{where}: fehlt (Pflichtfelder: {fields})",
+    },
+    "input_required": {
+        "en": "--input FILE is required (or --stream to read JSONL from standard input)",
+        "ru": "нужно указать --input FILE (или --stream, чтобы читать JSONL со стандартного ввода)",
+        "zh": "必须指定 --input FILE（或用 --stream 从标准输入读取 JSONL）",
+        "de": "--input FILE ist anzugeben (oder --stream, um JSONL von der Standardeingabe zu lesen)",
+    },
+    "rulebook_error_reconciling": {
+        "en": "rulebook error while reconciling: {error}",
+        "ru": "ошибка в своде правил при сверке: {error}",
+        "zh": "核对时规则集出错：{error}",
+        "de": "Fehler im Regelwerk beim Abgleich: {error}",
+    },
+    "more_findings": {
+        "en": "... and {hidden:,} more finding(s); give -o FILE to keep them all",
+        "ru": "... и другие находки (ещё {hidden:,}); укажите -o FILE, чтобы сохранить все",
+        "zh": "……另有 {hidden:,} 条发现；用 -o FILE 保存全部",
+        "de": "... und {hidden:,} weitere Feststellungen; mit -o FILE bleiben alle erhalten",
+    },
     # -- taxrules verify ---------------------------------------------------------------------
     "record_not_an_object": {
         "en": "the record is not a JSON object (expected a result of `taxrules decide --format json`)",

@@ -22,7 +22,7 @@ import click
 
 from engine import jsonout
 from engine.atomicfile import replaced_on_success
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message, say
 from engine.language.errors import EvaluationError
 from engine.rulebook.errors import RulebookError, RulebookNotFound
 from engine.rulebook.facts import BadInput
@@ -84,12 +84,13 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
     try:
         book = load(rulebook)
     except RulebookNotFound as exc:
-        _fail(str(exc))
+        _fail(say(exc, lang))
     except RulebookError as exc:
         click.echo(str(exc), err=True)
         sys.exit(RULEBOOK_ERROR)
     if not isinstance(book, LedgerBook):
-        _fail(f"{book.id} is a decision rulebook, not a ledger rulebook: use `taxrules decide {book.id} --facts FILE`")
+        usage = f"taxrules decide {book.id} --facts FILE"
+        _fail(message("wrong_kind", lang, rulebook=book.id, actual="decision", wanted="ledger", usage=usage))
     if streaming:
         from engine.ledger.extras import StreamingUnavailable, require_streaming
 
@@ -104,7 +105,7 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
         try:
             then_book = load(then_id)
         except RulebookNotFound as exc:
-            _fail(f"--then: {exc}")
+            _fail(f"--then: {say(exc, lang)}")
         except RulebookError as exc:
             click.echo(str(exc), err=True)
             sys.exit(RULEBOOK_ERROR)
@@ -115,13 +116,13 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
     try:
         engine = choose_engine(engine, streaming, input_file, memory_limit, master)
     except BadInput as exc:
-        _fail(str(exc))
+        _fail(str(exc.in_language(lang)))
     streaming = engine == "stream"
     if period is not None and not streaming:
         _fail("--period needs the streaming executor (--stream): the others read the whole book")
     if input_file is None:
         if not streaming:
-            _fail("--input FILE is required (or --stream to read JSONL from standard input)")
+            _fail(message("input_required", lang))
         input_file = "-"
 
     out: IO[str] = sys.stdout
@@ -132,7 +133,7 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
         try:
             out = output.__enter__()
         except OSError as exc:
-            _fail(f"--output: cannot write {output_file!r}: {exc.strerror}")
+            _fail(message("cannot_write", lang, option="--output", path=output_file, reason=exc.strerror))
     write_findings = output_file is not None or then_book is None
     failed: BaseException | None = None
     try:
@@ -152,10 +153,10 @@ def reconcile(rulebook: str, input_file: str | None, output_file: str | None, st
                         out.write(finding.to_json(lang) + "\n")
     except BadInput as exc:
         failed = exc
-        _fail(str(exc))
+        _fail(str(exc.in_language(lang)))
     except EvaluationError as exc:
         failed = exc
-        _fail(f"rulebook error while reconciling: {exc}", RULEBOOK_ERROR)
+        _fail(message("rulebook_error_reconciling", lang, error=exc), RULEBOOK_ERROR)
     except BaseException as exc:
         failed = exc
         raise
@@ -188,7 +189,7 @@ def _echo_findings(result: Any, lang: str) -> None:
         click.echo(f"taxrules: finding {finding.check.id} ({lines}): {finding.message(lang)}", err=True)
     hidden = len(result.findings) - SHOWN_WITHOUT_OUTPUT
     if hidden > 0:
-        click.echo(f"taxrules: ... and {hidden} more finding(s); give -o FILE to keep them all", err=True)
+        click.echo(f"taxrules: {message('more_findings', lang, hidden=hidden)}", err=True)
 
 
 def _run_stream(book: Any, records: Any, out: IO[str] | None, lang: str, period: str | None = None) -> Any:
@@ -238,7 +239,7 @@ def _stopped(message: str, written: int, stream: Any) -> str:
 def _decide_then(then_book: Any, result: Any, facts_file: str | None, as_of: str | None, lang: str) -> None:
     from engine.cli import decide_or_fail, read_facts
 
-    facts = read_facts(facts_file) if facts_file is not None else {}
+    facts = read_facts(facts_file, lang) if facts_file is not None else {}
     if not isinstance(facts, dict):
         _fail(f"--facts: the facts must be an object, got {type(facts).__name__}")
     declared = then_book.model.facts

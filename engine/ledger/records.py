@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import msgspec
 
+from engine.i18n import Phrase
 from engine.language.checker import suggest
 from engine.ledger import model as lm
 from engine.limits import MAX_LINE_BYTES, json_reader, number_problem, strip_bom
@@ -198,14 +199,16 @@ class Normaliser:
     def _general(self, raw: Any, line: int) -> Rec:
         """Field by field: converts what can be converted and names what is wrong."""
         if not isinstance(raw, dict):
-            raise BadInput(f"line {line}: a record is an object with a {lm.RECORD_KEY!r} field, got {type(raw).__name__}")
+            raise BadInput(Phrase("at_line", line=line, problem=Phrase("record_needs_type", key=lm.RECORD_KEY, kind=type(raw).__name__)))
         kind = raw.get(lm.RECORD_KEY, self.only)
         checker = self.types.get(kind) if isinstance(kind, str) else None
         if checker is None:
             if kind is None:
-                raise BadInput(f"line {line}: the record has no {lm.RECORD_KEY!r} field (one of: {', '.join(self.types)})", lm.RECORD_KEY)
+                problem = Phrase("record_without_type", key=lm.RECORD_KEY, types=", ".join(self.types))
+                raise BadInput(Phrase("at_line", line=line, problem=problem), lm.RECORD_KEY)
             hint = suggest(kind, list(self.types)) if isinstance(kind, str) else ""
-            raise BadInput(f"line {line}: {lm.RECORD_KEY}: {kind!r} is not a record type of {self.ledger_id}{hint} (one of: {', '.join(self.types)})", lm.RECORD_KEY)
+            problem = Phrase("record_unknown_type", key=lm.RECORD_KEY, kind=kind, ledger=self.ledger_id, hint=hint, types=", ".join(self.types))
+            raise BadInput(Phrase("at_line", line=line, problem=problem), lm.RECORD_KEY)
         fields = checker.fields
         values = {}
         try:
@@ -214,23 +217,32 @@ class Normaliser:
                 if entry is None:
                     if name == lm.RECORD_KEY:
                         continue
-                    raise BadInput(f"{checker.name}.{name}: unknown field{suggest(str(name), checker.names)} (fields: {', '.join(checker.names)})", f"{checker.name}.{name}")
+                    hint = suggest(str(name), checker.names)
+                    raise BadInput(Phrase("fact_unknown_field", where=f"{checker.name}.{name}", hint=hint, fields=", ".join(checker.names)), f"{checker.name}.{name}")
                 if value is not None:
                     coerce, where = entry
                     values[name] = coerce(value, where)
         except BadInput as exc:
-            raise BadInput(f"line {line}: {exc}", exc.field) from None
+            raise at_line(line, exc) from None
         if not checker.required <= values.keys():
             missing = sorted(checker.required - values.keys())
-            raise BadInput(f"line {line}: {checker.name}.{missing[0]}: missing (required fields: {', '.join(missing)})", f"{checker.name}.{missing[0]}")
+            problem = Phrase("record_field_missing", where=f"{checker.name}.{missing[0]}", fields=", ".join(missing))
+            raise BadInput(Phrase("at_line", line=line, problem=problem), f"{checker.name}.{missing[0]}")
         return Rec(line, checker.name, values)
+
+
+def at_line(line: int, exc: BadInput) -> BadInput:
+    """`exc` said of input line `line` (`line 3: amount: expected a number, got true`),
+    still sayable in the reader's language (engine.i18n.Phrase) when it is one problem."""
+    problem = exc.args[0] if len(exc.problems) == 1 and exc.args else str(exc)
+    return BadInput(Phrase("at_line", line=line, problem=problem), exc.field)
 
 
 def _coerced(coerce: Callable[[Any, str], Any], value: Any, where: str, line: int) -> Any:
     try:
         return coerce(value, where)
     except BadInput as exc:
-        raise BadInput(f"line {line}: {exc}", exc.field) from None
+        raise at_line(line, exc) from None
 
 
 def numbered(records: Iterable[Any]) -> Iterator[tuple[int, Any]]:
@@ -345,9 +357,9 @@ def open_input(path: str, ledger: lm.Ledger, stdin: IO[str] | None = None) -> It
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # engine.limits.strip_bom's policy  # noqa: SIM115 - closed by the generator
     except FileNotFoundError:
-        raise BadInput(f"--input: no such file {path!r}") from None
+        raise BadInput(Phrase("no_such_file", option="--input", path=path)) from None
     except OSError as exc:
-        raise BadInput(f"--input: cannot read {path!r}: {exc.strerror}") from None
+        raise BadInput(Phrase("cannot_read", option="--input", path=path, reason=exc.strerror)) from None
 
     if not path.lower().endswith(".csv"):
         return read_jsonl(handle, path, close=True)  # one generator between the file and the reader
