@@ -69,7 +69,9 @@ class Result:
 
         In another language the case is decided again from the same facts, so that the
         rules' own explanations are in that language too. Only a result made by
-        `Book.decide` knows its rulebook; ValueError for a language the book cannot speak.
+        `Book.decide` knows its rulebook. The language policy is Book.decide's
+        (docs/languages.md): UnknownLanguage (a ValueError) for a language neither the
+        book nor the engine speaks.
         """
         decided_by = getattr(self, "_decided_by", None)  # (Book, facts), set by engine.api.Book
         if decided_by is None:

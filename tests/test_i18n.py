@@ -290,3 +290,23 @@ def test_batch_summary_in_the_language_asked(tmp_path: Path) -> None:
     assert proc.stderr.splitlines()[-1] == "2 Fälle: 1 entschieden, 0 nicht bestimmbar, 1 unzulässige Eingaben, 0 Fehler im Regelwerk, 1 Leerzeilen"
     proc = taxrules("batch", FIXTURE, "--input", cases, "--output", cases, "--lang", "ru")
     assert proc.returncode == 2 and proc.stderr.strip() == "taxrules: --output: не может совпадать с входным файлом"
+
+
+def test_http_body_errors_in_the_language_asked() -> None:
+    from fastapi.testclient import TestClient
+
+    from engine.service.app import create_app
+
+    client = TestClient(create_app([str(FIXTURE), "ru.vat_reconciliation"]))
+    broken = client.post("/rulebooks/test.policies/decide", params={"lang": "ru"}, content='{"kind": ')
+    assert broken.status_code == 422
+    assert broken.json()["detail"].startswith("тело запроса не является корректным JSON: ")
+    empty = client.post("/rulebooks/test.policies/batch", params={"lang": "de"}, content=" ")
+    assert (empty.status_code, empty.json()["detail"]) == (422, "der Anfragetext ist leer; senden Sie die Tatsachen als JSON-Objekt")
+    not_array = client.post("/rulebooks/test.policies/batch", params={"lang": "zh"}, content="{}")
+    assert (not_array.status_code, not_array.json()["detail"]) == (422, "请求体必须是由事实对象组成的 JSON 数组")
+    english = client.post("/rulebooks/test.policies/decide", content='{"kind": ')
+    assert english.json()["detail"].startswith("the request body is not valid JSON: ")
+    records = client.post("/rulebooks/ru.vat_reconciliation/reconcile", params={"lang": "ru"}, content='{"record": "sael", "invoice_no": "1"}\n')
+    assert records.status_code == 422
+    assert records.json()["detail"].startswith("недопустимые записи для свода правил ru.vat_reconciliation: ")

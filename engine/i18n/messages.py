@@ -384,6 +384,67 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "……另有 {hidden:,} 条发现；用 -o FILE 保存全部",
         "de": "... und {hidden:,} weitere Feststellungen; mit -o FILE bleiben alle erhalten",
     },
+    # -- the HTTP service: the request body (?lang= is read first) -------------------------
+    "body_not_json_type": {
+        "en": "the request body must be JSON (Content-Type: application/json), not {kind!r}",
+        "ru": "тело запроса должно быть в формате JSON (Content-Type: application/json), а не {kind!r}",
+        "zh": "请求体必须是 JSON（Content-Type: application/json），而不是 {kind!r}",
+        "de": "der Anfragetext muss JSON sein (Content-Type: application/json), nicht {kind!r}",
+    },
+    "body_not_json": {
+        "en": "the request body is not valid JSON: {reason} at line {line} column {column}",
+        "ru": "тело запроса не является корректным JSON: {reason}, строка {line}, столбец {column}",
+        "zh": "请求体不是有效的 JSON：{reason}（第 {line} 行第 {column} 列）",
+        "de": "der Anfragetext ist kein gültiges JSON: {reason} in Zeile {line}, Spalte {column}",
+    },
+    "body_too_slow": {
+        "en": "the request body took longer than {seconds} s to arrive",
+        "ru": "тело запроса передавалось дольше {seconds} с",
+        "zh": "请求体传输超过 {seconds} 秒",
+        "de": "die Übertragung des Anfragetexts dauerte länger als {seconds} s",
+    },
+    "body_not_utf8": {
+        "en": "the request body is not UTF-8 text",
+        "ru": "тело запроса не является текстом в кодировке UTF-8",
+        "zh": "请求体不是 UTF-8 文本",
+        "de": "der Anfragetext ist kein UTF-8-Text",
+    },
+    "body_empty": {
+        "en": "the request body is empty; {expected}",
+        "ru": "тело запроса пусто; {expected}",
+        "zh": "请求体为空；{expected}",
+        "de": "der Anfragetext ist leer; {expected}",
+    },
+    "send_facts": {
+        "en": "send the facts as a JSON object",
+        "ru": "передайте факты объектом JSON",
+        "zh": "请以 JSON 对象发送事实",
+        "de": "senden Sie die Tatsachen als JSON-Objekt",
+    },
+    "send_records": {
+        "en": "send the records as JSON Lines or a JSON array",
+        "ru": "передайте записи в формате JSON Lines или массивом JSON",
+        "zh": "请以 JSON Lines 或 JSON 数组发送记录",
+        "de": "senden Sie die Datensätze als JSON Lines oder JSON-Array",
+    },
+    "body_too_large": {
+        "en": "the request body is larger than the limit of {limit} bytes",
+        "ru": "тело запроса больше допустимого размера ({limit} байт)",
+        "zh": "请求体超过 {limit} 字节的上限",
+        "de": "der Anfragetext ist größer als die Grenze von {limit} Bytes",
+    },
+    "body_not_array": {
+        "en": "the request body must be a JSON array of fact objects",
+        "ru": "тело запроса должно быть массивом JSON из объектов с фактами",
+        "zh": "请求体必须是由事实对象组成的 JSON 数组",
+        "de": "der Anfragetext muss ein JSON-Array von Tatsachen-Objekten sein",
+    },
+    "bad_records": {
+        "en": "bad records for {rulebook}: {problem}",
+        "ru": "недопустимые записи для свода правил {rulebook}: {problem}",
+        "zh": "规则集 {rulebook} 的记录有误：{problem}",
+        "de": "unzulässige Datensätze für das Regelwerk {rulebook}: {problem}",
+    },
     # -- taxrules verify ---------------------------------------------------------------------
     "record_not_an_object": {
         "en": "the record is not a JSON object (expected a result of `taxrules decide --format json`)",

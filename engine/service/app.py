@@ -190,55 +190,56 @@ def _decision(decision: Any) -> dict[str, Any]:
 # -- reading requests ----------------------------------------------------------------------
 
 
-def _json_content_type(request: Request) -> None:
+def _json_content_type(request: Request, language: str = "en") -> None:
     """415 for a body that says it is not JSON (text/plain, a form); none said is fine."""
     declared = request.headers.get("content-type")
     if declared is None:
         return
     kind = declared.split(";", 1)[0].strip().lower()
     if kind != "application/json" and not kind.endswith("+json"):
-        raise ServiceError(415, f"the request body must be JSON (Content-Type: application/json), not {shorten(kind, 80)!r}")
+        raise ServiceError(415, message("body_not_json_type", language, kind=shorten(kind, 80)))
 
 
-async def read_json(request: Request, limit: int) -> Any:
+async def read_json(request: Request, limit: int, language: str = "en") -> Any:
     """The body as JSON with exact numbers; 415 when declared as another type, 413 past
     `limit` bytes, 408 past BODY_TIMEOUT, 422 when not JSON (or past engine.limits:
-    nesting, duplicate keys)."""
-    _json_content_type(request)
-    text = await read_text(request, limit, "send the facts as a JSON object")
+    nesting, duplicate keys). Messages in `language`."""
+    _json_content_type(request, language)
+    text = await read_text(request, limit, "send_facts", language)
     try:
         return jsonout.loads(text)
     except json.JSONDecodeError as exc:
-        raise ServiceError(422, f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise ServiceError(422, message("body_not_json", language, reason=exc.msg, line=exc.lineno, column=exc.colno)) from None
 
 
-async def read_text(request: Request, limit: int, expected: str) -> str:
+async def read_text(request: Request, limit: int, expected: str, language: str = "en") -> str:
     """The body as text; 413 past `limit` bytes, 408 when it takes longer than
-    BODY_TIMEOUT to arrive (a client sending a byte a second), 422 when not UTF-8 or empty."""
+    BODY_TIMEOUT to arrive (a client sending a byte a second), 422 when not UTF-8 or empty
+    (`expected`: the key of the sentence saying what to send). Messages in `language`."""
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
-            body = await _read_body(request, limit)
+            body = await _read_body(request, limit, language)
     except TimeoutError:
-        raise ServiceError(408, f"the request body took longer than {BODY_TIMEOUT:g} s to arrive") from None
+        raise ServiceError(408, message("body_too_slow", language, seconds=f"{BODY_TIMEOUT:g}")) from None
     try:
         text = body.decode("utf-8-sig")  # engine.limits' BOM policy: one at the start is ignored
     except UnicodeDecodeError:
-        raise ServiceError(422, "the request body is not UTF-8 text") from None
+        raise ServiceError(422, message("body_not_utf8", language)) from None
     if not text.strip():
-        raise ServiceError(422, f"the request body is empty; {expected}")
+        raise ServiceError(422, message("body_empty", language, expected=message(expected, language)))
     return text
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, language: str = "en") -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
+        raise ServiceError(413, message("body_too_large", language, limit=limit))
     size = 0
     parts: list[bytes] = []
     async for part in request.stream():
         size += len(part)
         if size > limit:
-            raise ServiceError(413, f"the request body is larger than the limit of {limit} bytes")
+            raise ServiceError(413, message("body_too_large", language, limit=limit))
         parts.append(part)
     return b"".join(parts)
 
@@ -386,7 +387,7 @@ def create_app(
     ) -> Any:
         language = _language(lang)
         book = catalogue.get(rulebook_id, language=language)
-        facts = await read_json(request, app.state.max_body_bytes)
+        facts = await read_json(request, app.state.max_body_bytes, language)
         # off the event loop: a slow decision must not stop /health or other requests
         return ExactJSONResponse(await pool.run(_decide, book, facts, as_of, language, trace))
 
@@ -405,9 +406,9 @@ def create_app(
     ) -> Any:
         language = _language(lang)
         book = catalogue.get(rulebook_id, language=language)
-        cases = await read_json(request, app.state.max_body_bytes)
+        cases = await read_json(request, app.state.max_body_bytes, language)
         if not isinstance(cases, list):
-            raise ServiceError(422, "the request body must be a JSON array of fact objects")
+            raise ServiceError(422, message("body_not_array", language))
         if len(cases) > app.state.max_batch_cases:
             limit = app.state.max_batch_cases
             raise ServiceError(413, f"{len(cases):,} cases in one request; the limit is {limit:,} cases per /batch (send several requests, or use `taxrules batch`)")

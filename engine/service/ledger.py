@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from engine import jsonout
-from engine.i18n import LANGUAGES
+from engine.i18n import LANGUAGES, message
 from engine.language.errors import EvaluationError
 from engine.rulebook.facts import BadInput
 from engine.rulebook.factschema import field_schema
@@ -106,15 +106,16 @@ def mount_reconcile(app: FastAPI, errors: dict[int | str, dict[str, Any]]) -> No
         book = catalogue.get(rulebook_id, kind="ledger")
         if lang not in LANGUAGES and lang not in book.model.languages:
             raise ServiceError(422, f"lang: expected one of {', '.join(LANGUAGES)}, got {jsonout.dumps(lang, indent=None)}", field="lang")
-        text = await read_text(request, app.state.max_body_bytes, "send the records as JSON Lines or a JSON array")
+        language = lang if lang in LANGUAGES else "en"
+        text = await read_text(request, app.state.max_body_bytes, "send_records", language)
 
         def run() -> str:
             try:
                 result = book.reconcile_lines(parse_records(text), "batch", owned=True)
             except BadInput as exc:
-                raise ServiceError(422, f"bad records for {book.id}: {exc}", field=exc.field) from None
+                raise ServiceError(422, message("bad_records", language, rulebook=book.id, problem=exc.in_language(language)), field=exc.field) from None
             except EvaluationError as exc:
-                raise ServiceError(500, f"rulebook error while reconciling: {exc}") from None
+                raise ServiceError(500, message("rulebook_error_reconciling", language, error=exc)) from None
             return jsonout.dumps(result.to_dict(lang), indent=None)
 
         # a whole book takes a while: off the event loop, so other requests go on
