@@ -310,3 +310,17 @@ def test_http_body_errors_in_the_language_asked() -> None:
     records = client.post("/rulebooks/ru.vat_reconciliation/reconcile", params={"lang": "ru"}, content='{"record": "sael", "invoice_no": "1"}\n')
     assert records.status_code == 422
     assert records.json()["detail"].startswith("недопустимые записи для свода правил ru.vat_reconciliation: ")
+
+
+def test_the_english_fast_path_says_what_the_formatter_says() -> None:
+    from decimal import Decimal
+
+    from engine.i18n import _Formatter
+
+    samples: dict[str, object] = {"count": 12345, "length": 123456, "limit": 100000, "hidden": 1234, "line": 7, "cases": 3}
+    plain = _Formatter("en")
+    for key, entry in MESSAGES.items():
+        names = {name for _, name, _, _ in string.Formatter().parse(entry["en"]) if name}
+        values = {name: samples.get(name, Phrase("did_you_mean", name=name) if name == "hint" else f"<{name}>") for name in names}
+        values.setdefault("minimum", Decimal("0.50"))
+        assert message(key, "en", **values) == plain.vformat(entry["en"], (), values), key

@@ -77,8 +77,13 @@ def message(key: str, language: str, /, **values: object) -> str:
     placeholders filled with `values`; a Phrase among them is said in `language` too."""
     entry = MESSAGES[key]
     template = entry.get(language) or entry["en"]
-    formatter = _FORMATTERS.get(language) or _FORMATTERS["en"]
-    return formatter.vformat(template, (), values)
+    if language == "en" or language not in _FORMATTERS:
+        # Fast path (every Phrase is said in English when raised, a batch of bad lines
+        # raises thousands): str.format is C, and needs no help in English, where a
+        # Phrase value is already its English text and `{n:,}` groups with commas.
+        # tests/test_i18n.py holds it to the Formatter's answer for every message.
+        return template.format_map(values)
+    return _FORMATTERS[language].vformat(template, (), values)
 
 
 def _phrase(key: str, values: Mapping[str, object]) -> Phrase:
