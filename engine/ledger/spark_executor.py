@@ -27,6 +27,18 @@ from engine.ledger.relational import relational_plans
 from engine.rulebook.facts import BadInput
 
 DIALECT = ledger_sql.SPARK
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+_TEXT_SQL = sqlsource.TextSql(
+    literal=_literal,
+    like=lambda text, pattern: f"({text} RLIKE {_literal(pattern)})",
+    occurrences=lambda text, part: f"((length({text}) - length(replace({text}, {_literal(part)}, ''))) div {len(part)})",
+    matches=lambda text, pattern: f"size(regexp_extract_all({text}, {_literal(pattern)}, 0))",
+)
 _TYPES = {"decimal": ledger_sql.SPARK.decimal_type, "date": "DATE", "boolean": "BOOLEAN", "string": "STRING"}
 
 
@@ -104,8 +116,11 @@ class SparkExecutor:
         book = self._read(spark, path, fmt).persist()
         try:
             physical = fmt == "jsonl"
+            if physical:
+                book = self._judge_doubtful(spark, path, book)
             self._views(book)
-            self._validate(spark, path, physical)
+            if not physical:
+                self._validate(spark, path, physical)
             keys, counts = self._run_checks(spark, count=True)
             needed = {o for _, rows in keys for row in rows for o in row}
             records = self._pick(spark, path, needed, physical)
@@ -135,12 +150,13 @@ class SparkExecutor:
 
     # -- reading ---------------------------------------------------------------------
 
-    def _schema(self) -> Any:
+    def _schema(self, text_dates: bool = False) -> Any:
         from pyspark.sql.types import StructType, _parse_datatype_string
 
         schema = StructType()
         for name, kind in self._all_columns().items():
-            schema = schema.add(name, _parse_datatype_string(_TYPES[kind].replace(" ", "")), True)
+            type_ = "STRING" if text_dates and kind == "date" else _TYPES[kind]
+            schema = schema.add(name, _parse_datatype_string(type_.replace(" ", "")), True)
         return schema
 
     def _read(self, spark: Any, path: str, fmt: str) -> Any:
@@ -149,10 +165,22 @@ class SparkExecutor:
         from engine.spark_session import numbered
 
         if fmt == "jsonl":
+            # text lines numbered where they lie, each parsed with dates as text and looked
+            # at as text in the same pass (sqlsource.suspicious_line_sql), as DuckDB does
             lines = numbered(spark.read.text(path))
             lines = lines.filter(F.trim(F.col("value")) != "")
-            parsed = lines.select("line", F.from_json("value", self._schema(), {"mode": "PERMISSIVE"}).alias("r"))
-            return parsed.select("line", *[F.col("r")[name].alias(name) for name in self._all_columns()])
+            counts = [F.expr(expression).alias(name) for name, expression in sqlsource.line_counts_sql(self.ledger, "value", _TEXT_SQL).items()]
+            parsed = lines.select("line", F.from_json("value", self._schema(text_dates=True), {"mode": "PERMISSIVE"}).alias("r"), *counts)
+            selects = [F.col("line")]
+            for name, kind in self._all_columns().items():
+                field = f"r.`{name}`"
+                if kind == "date":
+                    value = sqlsource.date_from_text_sql(field, _TEXT_SQL)
+                    selects += [F.expr(value).alias(name), F.expr(f"({field} IS NOT NULL AND ({value}) IS NULL)").alias("bad " + name)]
+                else:
+                    selects.append(F.col("r")[name].alias(name))
+            doubtful = sqlsource.suspicious_line_sql(self.ledger, lambda name: f"r.`{name}`", "r")
+            return parsed.select(*selects, F.expr(doubtful).alias("doubtful"))
         if fmt == "csv":
             raw = spark.read.csv(path, header=True, inferSchema=False)
             self._refuse_unknown(raw.columns, path)
@@ -199,6 +227,34 @@ class SparkExecutor:
         for record_name, record in self.ledger.records.items():
             frame = book if only else book.filter(F.col(lm.RECORD_KEY) == record_name)
             frame.select("line", *[F.col(f"`{name}`") for name in record.fields]).createOrReplaceTempView(ledger_sql.table_name(self.ledger, record_name))
+
+    def _judge_doubtful(self, spark: Any, path: str, book: Any) -> Any:
+        """The rows the SQL record check refuses and the lines Spark may have read otherwise
+        than Python, judged by the Normaliser in line order (sqlsource.judge): the first it
+        refuses is refused with its message; those it accepts replace their rows."""
+        from pyspark.sql import functions as F
+
+        from engine.ledger.duckdb_executor import to_arrow
+
+        book.createOrReplaceTempView("book")
+        sound = sqlsource.sound_record_sql(self.ledger, _quote, _quote(lm.RECORD_KEY))
+        bad_casts = [name for name in book.columns if name.startswith("bad ")]
+        refused = " OR ".join(["doubtful", f"NOT {sound}"] + [_quote(name) for name in bad_casts])
+        candidates = [row[0] for row in spark.sql(f"SELECT line FROM book WHERE {refused}").collect()]
+        if not candidates:
+            return book
+        accepted, blank = sqlsource.judge(candidates, self._pick(spark, path, candidates, True), self.normaliser)
+        kept = book.filter(~F.col("line").isin(list(accepted) + blank))
+        if accepted:
+            import pyarrow as pa
+
+            table = to_arrow(list(accepted.values()), self.columns)  # refuses a value DECIMAL(38, 18) would round
+            table = table.append_column("line", pa.array(list(accepted), type=pa.int64()))
+            judged = spark.createDataFrame(table).select(*[F.col(f"`{name}`").cast(_TYPES[kind]).alias(name) for name, kind in self._all_columns().items()], "line")
+            kept = kept.unionByName(judged, allowMissingColumns=True)
+        kept = kept.persist()
+        book.unpersist()
+        return kept
 
     def _validate(self, spark: Any, path: str, physical: bool) -> None:
         sound = sqlsource.sound_record_sql(self.ledger, _quote, _quote(lm.RECORD_KEY))

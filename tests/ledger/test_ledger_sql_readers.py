@@ -1,8 +1,9 @@
-"""DuckDB's JSON Lines reader gives the Python reader's verdicts on tricky lines: what the
-batch executor refuses, DuckDB refuses with the same message (line and field); what it
-accepts, DuckDB reads to the same findings — or, for a number DECIMAL(38, 18) cannot hold
-exactly, refuses it naming the line and field (never rounds it). Each variant replaces one
-sale line of a valid book; the other lines are untouched (nothing good is lost)."""
+"""The SQL executors read JSON Lines as the Python reader does, on tricky lines: what the
+batch executor refuses, DuckDB and Spark refuse with the same message (line and field);
+what it accepts, they read to the same findings — or, for a number DECIMAL(38, 18) cannot
+hold exactly, refuse it naming the line and field (never round it). Each variant adds one
+line to a valid book; the other lines are untouched (nothing good is lost). Spark's run
+is slow (a JVM, a few jobs a book): every variant once, in one session."""
 
 from __future__ import annotations
 
@@ -67,6 +68,29 @@ def vat() -> Any:
 
 @pytest.mark.parametrize(("what", "text", "verdict"), VARIANTS, ids=[v[0] for v in VARIANTS])
 def test_duckdb_reads_json_lines_as_python_does(vat: Any, tmp_path: Path, what: str, text: str, verdict: str) -> None:
+    _agree(vat, tmp_path, text, verdict, "duckdb")
+
+
+@pytest.mark.slow
+def test_spark_reads_json_lines_as_python_does(vat: Any, tmp_path: Path) -> None:
+    import shutil
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (.ci/run installs default-jre-headless)")
+    from engine.spark_session import session
+
+    session("local[2]")
+    for i, (what, text, verdict) in enumerate(VARIANTS):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        try:
+            _agree(vat, folder, text, verdict, "spark")
+        except AssertionError as exc:
+            raise AssertionError(f"{what}: {exc}") from None
+
+
+def _agree(vat: Any, tmp_path: Path, text: str, verdict: str, executor: str) -> None:
     lines = [_ENCODE(record).decode() for record in vat_book(30, 7, corrective=8)]
     lines.insert(17, text)
     path = tmp_path / "book.jsonl"
@@ -77,7 +101,7 @@ def test_duckdb_reads_json_lines_as_python_does(vat: Any, tmp_path: Path, what: 
     except BadInput as exc:
         batch, batch_error = None, str(exc)
     try:
-        duck = vat.reconcile_file(str(path), "duckdb")
+        duck = vat.reconcile_file(str(path), executor)
         duck_error = None
     except BadInput as exc:
         duck, duck_error = None, str(exc)
