@@ -99,3 +99,15 @@ def test_the_document_says_which_sources_are_not_statutes() -> None:
     russian = doc("ru.invoice_adjustment", "ru")
     assert "- **Письмо Минфина от 12.05.2012 № 03-07-09/48** (письмо ведомства)" in russian
     assert "(см. также)" in russian and "- **НК РФ ст. 168 п. 3** `nk_168_3`" in russian
+
+
+def test_english_readers_get_english_references_and_the_laws_own_words() -> None:
+    """The Russian and Chinese books give an English reference beside the original one; the
+    quote stays the law's own words."""
+    kudir = load("ru.kudir").model.sources["nk_346_24"]
+    assert kudir.citation_in("en") == "Tax Code of the Russian Federation, art. 346.24"
+    assert kudir.citation_in("ru") == kudir.citation == "НК РФ ст. 346.24"
+    vat_law = load("cn.vat_rate").model.sources["cs_2016_36_a1_40"]
+    assert vat_law.citation_in("en") == "Caishui [2016] No. 36, Annex 1, Art. 40"
+    assert vat_law.citation_in("zh") == "财税〔2016〕36号 附件1 第四十条"
+    assert vat_law.as_citation("en")["quote"].startswith("一项销售行为如果既涉及服务又涉及货物")
