@@ -18,11 +18,12 @@ def _show(book: m.Rulebook, name: str, value: Any, language: str) -> str:
 
 def _header(result: Result, book: m.Rulebook, language: str) -> list[str]:
     from engine.report.locale import date
+    from engine.report.model import as_of_source_text
 
     return [
         f"{book.id} — {book.title_in(language)}",
         f"{word('rulebook', language)} {result.version}, sha256 {result.sha256}",
-        f"{word('as_of', language)} {date(result.as_of, language)} ({result.as_of_source}): "
+        f"{word('as_of', language)} {date(result.as_of, language)} ({word('as_of_source', language)} {as_of_source_text(result.as_of_source, language)}): "
         f"{word(result.status, language)}",
     ]
 

@@ -139,7 +139,7 @@ def _read(book: m.Rulebook, name: str, raw: Any, language: str) -> Read:
     return Read(name, book.label(name, language), shown(book, name, raw, language), raw)
 
 
-def _source_text(source: str, language: str) -> str:
+def as_of_source_text(source: str, language: str) -> str:
     if source.startswith("fact:"):
         return f"{word('from_fact', language)} {source[5:]}"
     return word("as_of_" + source, language) if source in ("argument", "today") else source
@@ -198,7 +198,7 @@ def build(result: Result, book: m.Rulebook, language: str) -> Report:
         engine_version=result.engine_version,
         jurisdiction=book.jurisdiction,
         as_of=locale.date(result.as_of, language),
-        as_of_source=_source_text(result.as_of_source, language),
+        as_of_source=as_of_source_text(result.as_of_source, language),
         status=result.status,
         status_text=word(result.status, language),
         warnings=list(result.warnings),
