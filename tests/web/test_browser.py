@@ -52,7 +52,8 @@ def test_price_reduction_from_scratch_gives_a_corrective_invoice_with_the_law(pa
     assert page.locator('[data-decision="buyer_restores_vat"]').get_attribute("data-value") == "true"
     article = page.locator("#decision-document")
     citation = article.locator('.citation[data-citation="nk_168_3"]')
-    assert "НК РФ ст. 168 п. 3" in citation.locator("cite").inner_text()
+    # the page is in English: the reference in English, the quote in the law's own words
+    assert "Tax Code of the Russian Federation, art. 168(3)" in citation.locator("cite").inner_text()
     assert "корректировочный счет-фактуру не позднее пяти календарных дней" in citation.locator("blockquote").inner_text()
     # why and why not: the rules before the one that applied did not apply, with their conditions
     article.locator("details.trace summary").click()
@@ -71,7 +72,7 @@ def test_price_reduction_from_scratch_gives_a_corrective_invoice_with_the_law(pa
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the report (HTML)").click()
     report = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "НК РФ ст. 168 п. 3" in report and "<script" not in report
+    assert "art. 168(3)" in report and "не позднее пяти календарных дней" in report and "<script" not in report
     assert article.locator('.trace-entry[data-outcome="false"] .condition').count() >= 1
 
 
