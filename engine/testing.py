@@ -18,6 +18,8 @@ import click
 from engine import jsonout
 from engine.api import Book
 from engine.language.errors import EvaluationError
+from engine.result import Result
+from engine.rulebook import model as m
 from engine.rulebook.errors import Problem
 from engine.rulebook.facts import BadInput
 from engine.rulebook.loader import DEFAULT_RULE
@@ -129,6 +131,21 @@ def compare_rules(result_decisions: dict[str, Any], expect_rule: dict[str, list[
     return problems
 
 
+def judge(example: m.Example, result: Result) -> list[str]:
+    """What is wrong with a decided result against everything the example expects: the one
+    judgement of an example, shared by `taxrules test` and the mutation tester (which only asks
+    whether the list is empty), so a new kind of expectation is added in one place."""
+    if example.expect_error:
+        return ["expected the facts to be rejected as bad input"]
+    problems = compare(result.decisions, example.expect) + compare_rules(result.decisions, example.expect_rule)
+    if example.expect_status and result.status != example.expect_status:
+        problems.append(f"status: expected {example.expect_status}, got {result.status}")
+    for fact in example.expect_missing:
+        if fact not in result.missing_facts:
+            problems.append(f"missing_facts: {fact!r} not listed (got {result.missing_facts})")
+    return problems
+
+
 def run_examples(book: Book) -> ExampleReport:
     model = book.model
     report = ExampleReport(book.file, book.id)
@@ -144,15 +161,7 @@ def run_examples(book: Book) -> ExampleReport:
         except EvaluationError as exc:
             report.outcomes.append(ExampleOutcome(example.name, line, [f"evaluation error: {exc}"]))
             continue
-        if example.expect_error:
-            report.outcomes.append(ExampleOutcome(example.name, line, ["expected the facts to be rejected as bad input"]))
-            continue
-        problems = compare(result.decisions, example.expect) + compare_rules(result.decisions, example.expect_rule)
-        if example.expect_status and result.status != example.expect_status:
-            problems.append(f"status: expected {example.expect_status}, got {result.status}")
-        for fact in example.expect_missing:
-            if fact not in result.missing_facts:
-                problems.append(f"missing_facts: {fact!r} not listed (got {result.missing_facts})")
+        problems = judge(example, result)
         for name, decision in result.decisions.items():
             for rule_id in decision.rules or ([decision.rule] if decision.rule else []):
                 exercised.add((name, rule_id))

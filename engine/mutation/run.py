@@ -21,7 +21,7 @@ from engine.mutation.apply import applied
 from engine.mutation.operators import Mutant, mutants
 from engine.rulebook import model as m
 from engine.rulebook.facts import BadInput, FactChecker
-from engine.testing import compare, compare_rules
+from engine.testing import judge
 
 
 @dataclass
@@ -69,13 +69,7 @@ def _outcome_ok(book: m.Rulebook, checker: FactChecker, example: m.Example) -> b
         return example.expect_error
     except (EvaluationError, decimal.DecimalException, ArithmeticError):
         return False
-    if example.expect_error:
-        return False
-    if compare(result.decisions, example.expect) or compare_rules(result.decisions, example.expect_rule):
-        return False
-    if example.expect_status and result.status != example.expect_status:
-        return False
-    return all(fact in result.missing_facts for fact in example.expect_missing)
+    return not judge(example, result)
 
 
 def run_book(book: m.Rulebook, separate: bool = True, time_bound: float = 10.0, only: set[int] | None = None) -> BookRun:
