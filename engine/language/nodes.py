@@ -6,6 +6,7 @@ starts, so the checker can point a rulebook author at the exact spot in the YAML
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -93,6 +94,16 @@ class Subscript(Node):
 class Call(Node):
     function: str
     args: tuple[Node, ...]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The node and every sub-expression below it (depth first, no order promised): the one
+    walk for analyses that look at each node alone (names read, functions called, literals)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
 
 
 def children(node: Node) -> tuple[Node, ...]:

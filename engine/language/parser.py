@@ -194,14 +194,7 @@ def node_depth(node: n.Node) -> int:
 
 def names_in(node: n.Node) -> set[str]:
     """Every name an expression mentions (globals and locals alike), without checking it."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, n.Name):
-            found.add(current.name)
-        stack.extend(n.children(current))
-    return found
+    return {current.name for current in n.walk(node) if isinstance(current, n.Name)}
 
 
 def _describe_expected(expected: set[str]) -> str:

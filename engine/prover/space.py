@@ -52,14 +52,7 @@ def _places(value: Any) -> int:
 def _literal_places(node: Any) -> int:
     from engine.language import nodes as n
 
-    best = 0
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, n.Literal):
-            best = max(best, _places(current.value))
-        stack.extend(n.children(current))
-    return best
+    return max((_places(current.value) for current in n.walk(node) if isinstance(current, n.Literal)), default=0)
 
 
 def decimal_scale(book: m.Rulebook) -> int:

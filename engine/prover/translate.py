@@ -265,16 +265,13 @@ class Translator:
         affected = self.view.affected
         if not affected:
             return False
-        stack = [node]
-        while stack:
-            current = stack.pop()
+        for current in n.walk(node):
             if isinstance(current, n.Name) and current.name in affected:
                 return True
             if isinstance(current, n.Call) and current.function == "value_on" and current.args:
                 first = current.args[0]
                 if isinstance(first, n.Literal) and first.value in affected:
                     return True
-            stack.extend(n.children(current))
         return False
 
     def _free(self, what: str, text: str, kind: str, reason: str, shared: bool = False) -> Sym:

@@ -78,14 +78,11 @@ def bound_names(node: n.Node) -> set[str]:
     """Names a function body binds itself (`for` variables, `item`): an argument that
     reads one of them would be captured, so such a call is refused."""
     out: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
+    for current in n.walk(node):
         if isinstance(current, n.For):
             out.add(current.variable)
         if isinstance(current, n.Subscript):
             out.add("item")
-        stack.extend(n.children(current))
     return out
 
 

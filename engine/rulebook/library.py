@@ -218,14 +218,7 @@ def _called_siblings(text: Any, functions: dict[str, Any]) -> set[str]:
         node = parse(text)
     except ExpressionError:
         return set()  # reported when the expression itself is checked
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, n.Call) and current.function in functions:
-            out.add(current.function)
-        stack.extend(n.children(current))
-    return out
+    return {current.function for current in n.walk(node) if isinstance(current, n.Call) and current.function in functions}
 
 
 # -- examples ---------------------------------------------------------------------------------
